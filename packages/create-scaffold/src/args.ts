@@ -1,0 +1,96 @@
+import { parseArgs as parse } from "node:util";
+
+/** What the command line said; `undefined` means "not given", so a prompt may ask. */
+export interface CliArgs {
+  directory?: string;
+  queue?: boolean;
+  install?: boolean;
+  git?: boolean;
+  yes: boolean;
+  dryRun: boolean;
+  json: boolean;
+  force: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const helpText = `Usage: create-scaffold [directory] [options]
+
+Generate a pnpm + turbo backend monorepo with an optional background job queue.
+
+Options:
+  --queue / --no-queue       enable the background job queue (default: yes)
+  --install / --no-install   run pnpm install after generating (default: yes)
+  --git / --no-git           initialise a git repository (default: yes)
+  -y, --yes                  use the default for every question not answered by a flag
+  --dry-run                  print every file that would be written, with its size; write nothing
+  --json                     with --dry-run: print the plan as JSON
+  --force                    write into a non-empty directory, overwriting only
+                             the files create-scaffold emits and deleting nothing
+  -h, --help                 show this help
+  -v, --version              show the version
+
+Without a terminal (or with CI=true) nothing is asked: pass every answer as a flag, or --yes.
+
+Examples:
+  npx create-scaffold my-app
+  npx create-scaffold my-app --no-queue --yes
+  npx create-scaffold my-app --dry-run --json
+`;
+
+function parseOptions(argv: string[]) {
+  return parse({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      // Node 20's parseArgs has no --no-x negation, so each answer is a pair of flags.
+      queue: { type: "boolean" },
+      "no-queue": { type: "boolean" },
+      install: { type: "boolean" },
+      "no-install": { type: "boolean" },
+      git: { type: "boolean" },
+      "no-git": { type: "boolean" },
+      yes: { type: "boolean", short: "y" },
+      "dry-run": { type: "boolean" },
+      json: { type: "boolean" },
+      force: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+    },
+  });
+}
+
+export function parseArgs(argv: string[]): CliArgs {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (error) {
+    // Node's message goes on about positionals; its first sentence is the point.
+    throw new UsageError(`${(error as Error).message.split(". ")[0]}.\nRun create-scaffold --help for the options.`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) {
+    throw new UsageError(`Expected one directory, got ${positionals.length}: ${positionals.join(" ")}.`);
+  }
+  const answer = (flag: "queue" | "install" | "git"): boolean | undefined => {
+    const yes = values[flag] === true;
+    const no = values[`no-${flag}`] === true;
+    if (yes && no) throw new UsageError(`--${flag} and --no-${flag} contradict each other; pass one.`);
+    return yes ? true : no ? false : undefined;
+  };
+  return {
+    directory: positionals[0],
+    queue: answer("queue"),
+    install: answer("install"),
+    git: answer("git"),
+    yes: values.yes === true,
+    dryRun: values["dry-run"] === true,
+    json: values.json === true,
+    force: values.force === true,
+    help: values.help === true,
+    version: values.version === true,
+  };
+}

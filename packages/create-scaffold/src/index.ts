@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+import path from "node:path";
+import { helpText, parseArgs, UsageError } from "./args.js";
+import { CancelledError, isInteractive, resolveOptions, type Options } from "./options.js";
+import type { PlannedFile } from "./plan.js";
+import { inspectTarget } from "./target.js";
+import { plainUi, terminalUi, type Ui } from "./ui.js";
+import { generatorVersion } from "./version.js";
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.help) {
+    process.stdout.write(helpText);
+    return 0;
+  }
+  if (args.version) {
+    console.log(generatorVersion);
+    return 0;
+  }
+  if (args.json && !args.dryRun) throw new UsageError("--json goes with --dry-run.");
+
+  const interactive = isInteractive();
+  const ui = interactive ? await terminalUi() : plainUi;
+  ui.intro(`create-scaffold ${generatorVersion}`);
+
+  const options = await resolveOptions(args, process.cwd(), interactive);
+  const target = await inspectTarget(options.targetDir);
+  const shownDir = path.relative(process.cwd(), options.targetDir) || ".";
+  if (target.kind === "not-a-directory") throw new UsageError(`${shownDir} exists and is not a directory.`);
+  if (target.kind === "occupied" && !args.force) {
+    const listed = target.conflicts.map((entry) => `  ${entry}`).join("\n");
+    throw new UsageError(
+      `${shownDir} is not empty; it holds:\n${listed}\nChoose another directory, empty this one, or pass --force to overwrite only the files create-scaffold emits.`,
+    );
+  }
+
+  // Loaded only now so that --help, --version and usage errors stay instant.
+  const [{ planProject }, { loadTemplates }] = await Promise.all([import("./plan.js"), import("./templates.js")]);
+  const files = planProject({ name: options.name, queue: options.queue }, await loadTemplates());
+  if (args.dryRun) {
+    printPlan(files, options, args.json);
+    return 0;
+  }
+
+  const { writePlan } = await import("./write.js");
+  await writePlan(files, options.targetDir, target.kind !== "missing");
+  ui.info(`Created ${options.name} in ${shownDir} (${files.length} files, job queue ${options.queue ? "on" : "off"}).`);
+  return finish(options, shownDir, ui);
+}
+
+async function finish(options: Options, shownDir: string, ui: Ui): Promise<number> {
+  const { installDependencies, initialiseGit } = await import("./post.js");
+  const cd = shownDir === "." ? [] : [`cd ${shownDir}`];
+  if (options.install) {
+    const installed = await ui.task("Installing dependencies with pnpm", () => installDependencies(options.targetDir));
+    if (!installed.ok) {
+      ui.error(installed.message);
+      ui.error(`The project is complete; only the install failed. To retry: ${[...cd, "pnpm install"].join(" && ")}`);
+      return 1;
+    }
+  }
+  if (options.git) {
+    const git = await initialiseGit(options.targetDir);
+    if (git.ok) ui.info(git.note ?? "git ready");
+    else ui.warn(`${git.message}\nThe project is complete; set up git yourself when ready.`);
+  }
+  const next = [...cd, ...(options.install ? [] : ["pnpm install"]), "pnpm dev", "pnpm test"];
+  ui.outro(`Next steps:\n${next.map((step) => `  ${step}`).join("\n")}`);
+  return 0;
+}
+
+function printPlan(files: readonly PlannedFile[], options: Options, json: boolean): void {
+  if (json) {
+    const plan = {
+      directory: options.targetDir,
+      name: options.name,
+      answers: { queue: options.queue },
+      files: files.map((file) => ({ path: file.path, bytes: file.contents.length })),
+    };
+    console.log(JSON.stringify(plan, null, 2));
+    return;
+  }
+  const width = Math.max(...files.map((file) => String(file.contents.length).length));
+  for (const file of files) console.log(`${String(file.contents.length).padStart(width)}  ${file.path}`);
+  const total = files.reduce((sum, file) => sum + file.contents.length, 0);
+  console.log(`${files.length} files, ${total} bytes would be written to ${options.targetDir} (dry run: nothing written)`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof CancelledError) {
+      console.error("Cancelled");
+      process.exitCode = 130;
+    } else if (error instanceof UsageError) {
+      console.error(`error: ${error.message}`);
+      process.exitCode = 1;
+    } else {
+      console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,42 @@
+import { execa } from "execa";
+import { findPnpm } from "./pnpm.js";
+
+export type StepResult = { ok: true; note?: string } | { ok: false; message: string };
+
+/** `pnpm install` in the new project; stdin is ignored so it can never wait on input. */
+export async function installDependencies(projectDir: string): Promise<StepResult> {
+  const pnpm = await findPnpm();
+  if (!pnpm) {
+    return { ok: false, message: "pnpm was not found (tried pnpm, corepack pnpm and npx pnpm@10). Install it: npm install --global pnpm@10" };
+  }
+  const result = await execa(pnpm.file, [...pnpm.prefix, "install"], {
+    cwd: projectDir,
+    stdin: "ignore",
+    all: true,
+    reject: false,
+    env: { COREPACK_ENABLE_DOWNLOAD_PROMPT: "0" },
+  });
+  if (result.exitCode === 0) return { ok: true, note: `installed with ${pnpm.label}` };
+  const tail = (result.all ?? "").trim().split("\n").slice(-15).join("\n");
+  return { ok: false, message: `${pnpm.label} install failed (exit ${result.exitCode ?? result.signal}):\n${tail}` };
+}
+
+/** `git init` + initial commit, skipped when git is missing or the project sits inside another repository. */
+export async function initialiseGit(projectDir: string): Promise<StepResult> {
+  const git = (args: string[]) => execa("git", args, { cwd: projectDir, stdin: "ignore", reject: false });
+  const version = await git(["--version"]).catch(() => undefined);
+  if (version?.exitCode !== 0) return { ok: true, note: "git not found: skipped git init" };
+  const inside = await git(["rev-parse", "--is-inside-work-tree"]);
+  if (inside.exitCode === 0 && inside.stdout.trim() === "true") {
+    return { ok: true, note: "already inside a git work tree: skipped git init" };
+  }
+  // Commit even where no identity is configured, without touching the user's config.
+  const identity = (await git(["config", "user.email"])).stdout.trim()
+    ? []
+    : ["-c", "user.name=create-scaffold", "-c", "user.email=create-scaffold@users.noreply.localhost"];
+  for (const args of [["init", "--quiet"], ["add", "--all"], [...identity, "commit", "--quiet", "--no-verify", "-m", "Initial commit from create-scaffold"]]) {
+    const step = await git(args);
+    if (step.exitCode !== 0) return { ok: false, message: `git ${args.filter((a) => !a.startsWith("user.") && a !== "-c").join(" ")} failed: ${step.stderr.trim()}` };
+  }
+  return { ok: true, note: "initialised a git repository with an initial commit" };
+}

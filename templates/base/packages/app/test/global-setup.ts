@@ -1,0 +1,31 @@
+// Runs once before the test files, in the vitest process. Test workers and any
+// process the tests spawn inherit the environment set here.
+import { mkdtemp, chmod, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createDatabase, startEmbeddedPostgres, type EmbeddedPostgresServer } from "@repo/core";
+
+export default async function setup(): Promise<() => Promise<void>> {
+  let server: EmbeddedPostgresServer | undefined;
+  let tempDir: string | undefined;
+
+  // No DATABASE_URL: a throwaway embedded PostgreSQL, so tests never touch .data/.
+  if (!process.env.DATABASE_URL) {
+    tempDir = await mkdtemp(path.join(os.tmpdir(), "app-test-"));
+    await chmod(tempDir, 0o755); // when run as root the server runs as the `postgres` user
+    server = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "postgres"), ephemeral: true });
+    process.env.DATABASE_URL = server.url;
+  }
+
+  const database = createDatabase({ url: process.env.DATABASE_URL });
+  await database.pool(); // applies the migrations once, before tests run in parallel
+  await database.close();
+
+  // A queue of our own, so a run never sees another run's (or the dev worker's) tasks.
+  process.env.TASKS_QUEUE = `test-${process.pid}-${Date.now().toString(36)}`;
+
+  return async () => {
+    await server?.stop();
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+  };
+}

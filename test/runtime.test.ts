@@ -1,0 +1,253 @@
+// Unit tests of the generated core runtime (templates/*/packages/core), run in
+// place against every datastore it supports: Redis, the machine's PostgreSQL and
+// the embedded PostgreSQL. No mocks: real servers, real queues.
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Queue, createPostgresBackend, withBackend } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createDatabase,
+  createUserModel,
+  migrations,
+  runMigrations,
+  startEmbeddedPostgres,
+  type Database,
+  type EmbeddedPostgresServer,
+} from "@repo/core";
+import { TaskTimeoutError, createWorker, type EngineConfig } from "@repo/core/tasks";
+import { findPostgres, findRedis, missing } from "./support/services.js";
+
+const runId = `${process.pid}-${Date.now().toString(36)}`;
+const redisUrl = await findRedis();
+const postgresUrl = await findPostgres();
+const skipRedis = missing("Redis (REDIS_URL or 127.0.0.1:6379)", redisUrl);
+const skipPostgres = missing("PostgreSQL (DATABASE_URL or 127.0.0.1:5432/test)", postgresUrl);
+
+// One embedded server for the file, in a temp dir (never the repo's .data/).
+let embedded: EmbeddedPostgresServer;
+let tempDir: string;
+beforeAll(async () => {
+  tempDir = await mkdtemp(path.join(os.tmpdir(), "runtime-test-"));
+  await chmod(tempDir, 0o755); // as root, the server runs as the `postgres` user
+  embedded = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "pg"), ephemeral: true });
+});
+afterAll(async () => {
+  await embedded?.stop();
+  if (tempDir) await rm(tempDir, { recursive: true, force: true });
+});
+
+const embeddedUrl = () => embedded.url;
+
+describe("embedded PostgreSQL", () => {
+  it("answers queries and is found again instead of started twice", async () => {
+    expect(embedded.owned).toBe(true);
+    const again = await startEmbeddedPostgres({ dataDir: embedded.dataDir });
+    expect(again).toMatchObject({ url: embedded.url, owned: false });
+    await again.stop(); // not the owner: a no-op
+    const database = createDatabase({ url: embedded.url, migrations: false });
+    const { rows } = await database.query<{ ok: number }>("SELECT 1 AS ok");
+    expect(rows).toEqual([{ ok: 1 }]);
+    await database.close();
+  });
+
+  it("is shared between processes: two starting together get one server", async () => {
+    const dataDir = path.join(tempDir, "shared");
+    const moduleUrl = new URL("../templates/base/packages/core/src/db/embedded-postgres.ts", import.meta.url).href;
+    // Each child starts (or finds) the server, prints what it got, and holds on until stdin closes.
+    const script = `
+      const { startEmbeddedPostgres } = await import(${JSON.stringify(moduleUrl)});
+      const server = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, ephemeral: true });
+      console.log(JSON.stringify({ url: server.url, owned: server.owned }));
+      process.stdin.resume();
+      process.stdin.on("end", async () => { await server.stop(); process.exit(0); });`;
+    const children = [0, 1].map(() =>
+      spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        stdio: ["pipe", "pipe", "inherit"],
+      }),
+    );
+    const outputs = await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<{ url: string; owned: boolean }>((resolve, reject) => {
+            let out = "";
+            child.stdout!.on("data", (chunk: Buffer) => {
+              out += chunk.toString();
+              if (out.includes("\n")) resolve(JSON.parse(out.trim()) as { url: string; owned: boolean });
+            });
+            child.once("exit", (code) => reject(new Error(`child exited ${code} before reporting: ${out}`)));
+          }),
+      ),
+    );
+    // Non-owner first, so the server outlives its last user.
+    const order = outputs[0]!.owned ? [1, 0] : [0, 1];
+    for (const index of order) {
+      const child = children[index]!;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.stdin!.end();
+      expect(await exited).toBe(0);
+    }
+    expect(outputs[0]!.url).toBe(outputs[1]!.url);
+    expect(outputs.filter((output) => output.owned)).toHaveLength(1);
+  });
+});
+
+interface Datastore {
+  name: string;
+  skip: boolean;
+  engine: () => EngineConfig;
+  databaseUrl: () => string;
+}
+
+const datastores: Datastore[] = [
+  {
+    name: "Redis",
+    skip: skipRedis,
+    engine: () => ({ kind: "redis", url: redisUrl! }),
+    databaseUrl: () => postgresUrl ?? embeddedUrl(),
+  },
+  {
+    name: "PostgreSQL",
+    skip: skipPostgres,
+    engine: () => ({ kind: "postgres", url: postgresUrl! }),
+    databaseUrl: () => postgresUrl!,
+  },
+  {
+    name: "embedded PostgreSQL",
+    skip: false,
+    engine: () => ({ kind: "postgres", url: embeddedUrl }),
+    databaseUrl: embeddedUrl,
+  },
+];
+
+for (const store of datastores) {
+  describe.skipIf(store.skip)(`on ${store.name}`, () => {
+    const queueName = `runtime-${store.name.replace(/\W+/g, "-").toLowerCase()}-${runId}`;
+    let database: Database;
+
+    beforeAll(() => {
+      database = createDatabase({ url: store.databaseUrl() });
+    });
+    afterAll(async () => {
+      await database?.close();
+      await obliterate(store.engine(), [queueName, `${queueName}-aborted`]);
+    });
+
+    it("migrates idempotently, also when processes race", async () => {
+      const pools = [0, 1, 2].map(() => createDatabase({ url: store.databaseUrl(), migrations: false }));
+      const applied = await Promise.all(pools.map(async (pool) => runMigrations(await pool.pool())));
+      // Whoever ran first applied what was pending; nobody applied anything twice.
+      expect(applied.flat().length).toBeLessThanOrEqual(migrations.length);
+      expect(await runMigrations(await pools[0]!.pool())).toEqual([]);
+      await Promise.all(pools.map((pool) => pool.close()));
+      const { rows } = await database.query<{ id: string }>("SELECT id FROM schema_migrations ORDER BY id");
+      expect(rows.map((row) => row.id)).toEqual(migrations.map((migration) => migration.id));
+    });
+
+    it("creates and reads users", async () => {
+      const users = createUserModel(database);
+      const email = `${randomUUID()}@example.com`;
+      const user = await users.create({ email });
+      expect(user).toMatchObject({ email, welcomeEmailSentAt: null });
+      expect(await users.get(user.id)).toEqual(user);
+      expect(await users.get(randomUUID())).toBeNull();
+      expect(await users.markWelcomeEmailSent(user.id)).toBe(true);
+      expect((await users.get(user.id))?.welcomeEmailSentAt).toBeInstanceOf(Date);
+    });
+
+    it("queues, runs, reports and aborts tasks", async () => {
+      const users = createUserModel(database);
+      const worker = createWorker({ queueName, engine: store.engine(), context: { database } });
+      const add = worker.task("add", async (a: number, b: number) => a + b);
+      const boom = worker.task("boom", async (message: string) => {
+        throw new Error(message);
+      });
+      const welcome = worker.task("welcome", async (userId: string) => {
+        const found = await createUserModel(worker.context.db).get(userId);
+        if (!found) return { status: "skipped" as const };
+        await users.markWelcomeEmailSent(found.id);
+        return { status: "sent" as const, user: found.email };
+      });
+      // Registered only on a second instance: the consuming worker must refuse it.
+      const producer = createWorker({ queueName, engine: store.engine(), context: { database } });
+      const stranger = producer.task("stranger", async () => 1);
+
+      try {
+        expect(await add(2, 3)).toBe(5); // direct call, in-process
+
+        // Aborted before any consumer exists: it cannot have started.
+        const abortedUser = await users.create({ email: `${randomUUID()}@example.com` });
+        const doomed = await welcome.enqueue(abortedUser.id);
+        expect(await doomed.status()).toBe("queued");
+        const later = await add.enqueueWith({ delay: 3_600_000 }, 1, 1);
+        expect(await later.status()).toBe("scheduled");
+        expect(await doomed.abort()).toBe(true);
+        expect(await later.abort()).toBe(true);
+        expect(await doomed.status()).toBe("aborted");
+        expect(await later.abort()).toBe(false);
+        expect(await doomed.result()).toMatchObject({ success: false, error: { name: "TaskAbortedError" } });
+
+        await worker.run({ handleSignals: false });
+
+        const sum = await add.enqueue(20, 22);
+        expect(await sum.result({ timeout: 30_000 })).toEqual({ success: true, value: 42 });
+        expect(await sum.status()).toBe("completed");
+        expect(await sum.abort()).toBe(false);
+        // Another process would rebuild the handle from the id alone.
+        expect(await producer.task("add-probe", async () => 0).handle(sum.id).status()).toBe("completed");
+
+        const user = await users.create({ email: `${randomUUID()}@example.com` });
+        const sent = await welcome.enqueue(user.id);
+        expect(await sent.result({ timeout: 30_000 })).toEqual({ success: true, value: { status: "sent", user: user.email } });
+
+        const failed = await boom.enqueue("it broke");
+        const failure = await failed.result({ timeout: 30_000 });
+        expect(failure.success).toBe(false);
+        if (!failure.success) expect(failure.error.message).toBe("it broke");
+        expect(await failed.status()).toBe("failed");
+
+        const refused = await stranger.enqueue();
+        const refusal = await refused.result({ timeout: 30_000 });
+        expect(refusal.success).toBe(false);
+        if (!refusal.success) {
+          expect(refusal.error.message).toContain('"stranger"');
+          expect(refusal.error.message).toContain("bottom of packages/app/src/tasks/worker.ts");
+        }
+
+        // The consumer drained tasks queued after the aborted one, which never ran.
+        expect((await users.get(abortedUser.id))?.welcomeEmailSentAt).toBeNull();
+
+        const waiting = await add.enqueueWith({ delay: 3_600_000 }, 0, 0);
+        await expect(waiting.result({ timeout: 100 })).rejects.toBeInstanceOf(TaskTimeoutError);
+        expect(await waiting.abort()).toBe(true);
+        expect(await add.handle(randomUUID()).status()).toBe("not_found");
+        await expect(add.handle(randomUUID()).result()).rejects.toThrow(/not found/);
+      } finally {
+        await producer.close();
+        await worker.close();
+      }
+    });
+  });
+}
+
+async function obliterate(engine: EngineConfig, names: string[]): Promise<void> {
+  for (const name of names) {
+    if (engine.kind === "redis") {
+      const connection = new Redis(engine.url, { maxRetriesPerRequest: null });
+      const queue = new Queue(name, { connection });
+      await queue.obliterate({ force: true });
+      await queue.close();
+      connection.disconnect();
+    } else {
+      const url = typeof engine.url === "string" ? engine.url : await engine.url();
+      const queue = new (withBackend(createPostgresBackend).Queue)(name, { connection: { connectionString: url, migrate: true } });
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { overlaysFor, planProject } from "../packages/create-scaffold/src/plan.js";
+import { loadTemplates } from "../packages/create-scaffold/src/templates.js";
+import { templatesDir } from "./support/paths.js";
+
+const templates = await loadTemplates(templatesDir);
+const textOf = (contents: Buffer) => contents.toString("utf8");
+
+describe.each([
+  { label: "queue-on", queue: true },
+  { label: "queue-off", queue: false },
+])("generated project, $label", ({ label, queue }) => {
+  const files = planProject({ name: "my-app", queue }, templates);
+
+  it("emits the expected set of files", () => {
+    expect(files.map((file) => file.path)).toMatchSnapshot();
+  });
+
+  // One snapshot file per emitted file, so a template change reads as a plain diff.
+  it.each(files.map((file) => [file.path, file] as const))("%s", async (filePath, file) => {
+    await expect(textOf(file.contents)).toMatchFileSnapshot(`__snapshots__/${label}/${filePath}.snap`);
+  });
+
+  it("renders no HTML escapes and leaves no Handlebars behind", () => {
+    // Only *.hbs templates are rendered; plop's own files carry Handlebars for plop, verbatim.
+    const rendered = new Set(Object.values(templates).flatMap((overlay) => [...overlay.keys()].filter((p) => p.endsWith(".hbs")).map((p) => p.slice(0, -4))));
+    expect(rendered.size).toBeGreaterThan(0);
+    for (const file of files.filter((f) => rendered.has(f.path))) {
+      const text = textOf(file.contents);
+      expect(text, file.path).not.toMatch(/&(?:quot|amp|lt|gt|#x27|#x3D|#x60);/);
+      expect(text, file.path).not.toMatch(/\{\{|\}\}/);
+    }
+  });
+
+  it("copies every other template byte for byte", () => {
+    const sources = new Map(overlaysFor({ name: "my-app", queue }).flatMap((overlay) => [...templates[overlay]!]));
+    for (const file of files) {
+      const source = sources.get(file.path) ?? sources.get(file.path.replace(/(^|\/)\.gitignore$/, "$1_gitignore"));
+      if (source) expect(file.contents.equals(source), file.path).toBe(true);
+    }
+  });
+
+  it("emits valid JSON for every .json file", () => {
+    for (const file of files.filter((f) => f.path.endsWith(".json"))) {
+      expect(() => JSON.parse(textOf(file.contents)), file.path).not.toThrow();
+    }
+  });
+
+  it("is deterministic: the same answers give byte-identical files", () => {
+    const again = planProject({ name: "my-app", queue }, templates);
+    expect(again.map((file) => [file.path, textOf(file.contents)])).toEqual(files.map((file) => [file.path, textOf(file.contents)]));
+  });
+
+  it("records the answers and a sha256 of every core file in .scaffold.json", async () => {
+    const { createHash } = await import("node:crypto");
+    const manifest = JSON.parse(textOf(files.find((file) => file.path === ".scaffold.json")!.contents));
+    expect(manifest.answers).toEqual({ name: "my-app", queue });
+    const core = files.filter((file) => file.path.startsWith("packages/core/"));
+    expect(core.length).toBeGreaterThan(0);
+    expect(Object.keys(manifest.files).sort()).toEqual(core.map((file) => file.path).sort());
+    for (const file of core) {
+      expect(manifest.files[file.path]).toBe(createHash("sha256").update(file.contents).digest("hex"));
+    }
+  });
+});
+
+it("keeps the job queue's files out of a queue-off project", () => {
+  const paths = planProject({ name: "my-app", queue: false }, templates).map((file) => file.path);
+  expect(paths.filter((p) => p.includes("/tasks/"))).toEqual([]);
+  const queuePaths = planProject({ name: "my-app", queue: true }, templates).map((file) => file.path);
+  expect(queuePaths).toContain("packages/core/src/tasks/worker.ts");
+  expect(queuePaths).toContain("packages/app/src/tasks/emails.ts");
+  expect(queuePaths).toContain("packages/app/src/tasks/worker.ts");
+});
+
+it("names the project after its directory in package.json and README", () => {
+  const files = planProject({ name: "billing-service", queue: true }, templates);
+  const pkg = JSON.parse(textOf(files.find((file) => file.path === "package.json")!.contents));
+  expect(pkg.name).toBe("billing-service");
+  expect(pkg.scripts["worker:dev"]).toBeDefined();
+  const off = planProject({ name: "billing-service", queue: false }, templates);
+  expect(JSON.parse(textOf(off.find((file) => file.path === "package.json")!.contents)).scripts["worker:dev"]).toBeUndefined();
+});
