@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -6,18 +5,7 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { runCli, tempDir } from "./support/cli.js";
 import { cliPackageDir } from "./support/paths.js";
-
-/** Every file under dir (relative path → sha256), to prove a run changed nothing. */
-async function treeHash(dir: string): Promise<Record<string, string>> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files: Record<string, string> = {};
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    files[path.relative(dir, full)] = createHash("sha256").update(await readFile(full)).digest("hex");
-  }
-  return files;
-}
+import { hashTree } from "./support/tree.js";
 
 const unattended = ["--no-install", "--no-git"];
 
@@ -156,8 +144,8 @@ describe("--dry-run", () => {
     expect(await readdir(cwd)).toEqual([]);
 
     await runCli(["app", "--no-queue", ...unattended], { cwd });
-    const written = await treeHash(path.join(cwd, "app"));
-    expect(plan.files.map((file) => file.path).sort()).toEqual(Object.keys(written).map((p) => p.split(path.sep).join("/")).sort());
+    const written = await hashTree(path.join(cwd, "app"));
+    expect(plan.files.map((file) => file.path).sort()).toEqual([...written.keys()].map((p) => p.split(path.sep).join("/")).sort());
     for (const file of plan.files) {
       expect((await readFile(path.join(cwd, "app", file.path))).length, file.path).toBe(file.bytes);
     }
@@ -212,13 +200,13 @@ describe("non-empty target", () => {
 
   it("is refused with the list of conflicting entries, and left untouched", async () => {
     const { cwd, target } = await occupiedFolder();
-    const before = await treeHash(target);
+    const before = await hashTree(target);
     const result = await runCli(["app", "--yes", ...unattended], { cwd });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain("package.json");
     expect(result.stderr).toContain("src");
     expect(result.stderr).toContain("--force");
-    expect(await treeHash(target)).toEqual(before);
+    expect(await hashTree(target)).toEqual(before);
     expect((await readdir(cwd)).sort()).toEqual(["app"]); // no staging folder left
   });
 

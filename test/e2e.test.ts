@@ -71,8 +71,10 @@ describe("a queue-on project generated from the packed tarball", () => {
     expect(log.stdout.trim().split("\n")).toHaveLength(1);
   });
 
-  it("typechecks", async () => {
+  it("typechecks and builds", async () => {
     await projectScript(project, ["typecheck"]);
+    await projectScript(project, ["build"]);
+    expect(existsSync(path.join(project, "packages/app/dist/tasks/emails.js"))).toBe(true);
   });
 
   it("passes its own tests on the embedded PostgreSQL", async () => {

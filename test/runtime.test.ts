@@ -120,7 +120,7 @@ const datastores: Datastore[] = [
   {
     name: "embedded PostgreSQL",
     skip: false,
-    engine: () => ({ kind: "postgres", url: embeddedUrl }),
+    engine: () => ({ kind: "postgres", url: embeddedUrl() }),
     databaseUrl: embeddedUrl,
   },
 ];

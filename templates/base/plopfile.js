@@ -16,7 +16,7 @@ const TASKS_DIR = "packages/app/src/tasks";
 // Words a task cannot be called: JavaScript reserved words (in strict mode and
 // modules), globals a declaration would shadow, and names that task modules or
 // their tests already import (`worker`, vitest's `describe`/`it`/`expect`/...).
-const RESERVED = new Set([
+const RESERVED_WORDS = new Set([
   // ECMAScript reserved words
   "break", "case", "catch", "class", "const", "continue", "debugger", "default",
   "delete", "do", "else", "enum", "export", "extends", "false", "finally", "for",
@@ -28,7 +28,8 @@ const RESERVED = new Set([
   "private", "protected", "public", "arguments", "eval",
   // globals
   "undefined", "NaN", "Infinity", "globalThis",
-  // names a task module or its test already uses
+]);
+const NAMES_IN_USE = new Set([
   "worker", "describe", "it", "test", "expect", "vi", "beforeEach", "afterEach",
   "beforeAll", "afterAll",
 ]);
@@ -66,10 +67,9 @@ function setup(plop) {
     }
     if (queue === false || !fs.existsSync(workerFile)) {
       return (
-        "The background job queue is not enabled in this project; there is no " +
-        `${TASKS_DIR}/worker.ts to register a task in. To enable it, re-generate ` +
-        "the project with `create-scaffold <dir> --queue` (a future " +
-        "`create-scaffold add queue` command will add it in place)."
+        "The background job queue is not enabled in this project; tasks need it. " +
+        "To enable it, re-generate the project with `create-scaffold <dir> --queue` " +
+        "(a future `create-scaffold add queue` command will add it in place)."
       );
     }
     return null;
@@ -117,8 +117,11 @@ function setup(plop) {
         "so that it camel-cases to a JavaScript identifier."
       );
     }
-    if (RESERVED.has(camel)) {
-      return `"${name}" is not a valid task name: "${camel}" is a reserved word or a name task modules already use. Pick another name.`;
+    if (RESERVED_WORDS.has(camel)) {
+      return `"${name}" is not a valid task name: "${camel}" is a reserved word in JavaScript. Pick another name.`;
+    }
+    if (NAMES_IN_USE.has(camel)) {
+      return `"${name}" is not a valid task name: "${camel}" is a name task modules or their tests already import. Pick another name.`;
     }
 
     const kebab = kebabCase(name);

@@ -1,7 +1,7 @@
 import { chmod, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { execa, type Options } from "execa";
+import { execa } from "execa";
 import { cliPath } from "./paths.js";
 
 /**
@@ -19,7 +19,7 @@ export async function tempDir(label = "create-scaffold-test-"): Promise<string> 
  * Runs the built CLI as a user would without a terminal: stdin closed,
  * CI unset so that only the missing TTY makes it unattended.
  */
-export function runCli(args: string[], options: Options = {}) {
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; timeout?: number } = {}) {
   const { CI: _ci, ...env } = process.env;
   return execa("node", [cliPath, ...args], {
     stdin: "ignore",

@@ -4,7 +4,10 @@ import { findPnpm, type PnpmCommand } from "../../packages/create-scaffold/src/p
 let found: Promise<PnpmCommand | undefined> | undefined;
 
 /** Runs pnpm the way the CLI finds it (pnpm, corepack pnpm, npx pnpm@10). */
-export async function pnpm(args: string[], options: Options = {}) {
+export async function pnpm(
+  args: string[],
+  options: Pick<Options, "cwd" | "env" | "extendEnv" | "reject" | "timeout"> = {},
+) {
   found ??= findPnpm();
   const command = await found;
   if (!command) throw new Error("pnpm not found (tried pnpm, corepack pnpm, npx pnpm@10)");

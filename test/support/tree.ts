@@ -1,0 +1,23 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+
+const skipped = new Set(["node_modules", ".turbo", ".data"]);
+
+/**
+ * sha256 of every file under dir (relative path → hash), leaving out installed
+ * and generated state: comparing two of these proves a run changed nothing.
+ */
+export async function hashTree(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  async function walk(sub: string): Promise<void> {
+    for (const entry of await readdir(path.join(dir, sub), { withFileTypes: true })) {
+      if (skipped.has(entry.name)) continue;
+      const relative = path.join(sub, entry.name);
+      if (entry.isDirectory()) await walk(relative);
+      else if (entry.isFile()) files.set(relative, createHash("sha256").update(await readFile(path.join(dir, relative))).digest("hex"));
+    }
+  }
+  await walk("");
+  return files;
+}
