@@ -6,8 +6,8 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { pnpm } from "./pnpm.mjs";
 
-pnpm(["install", "--frozen-lockfile", "--silent"]);
-pnpm(["--filter", "create-scaffold", "--silent", "build"]);
+pnpm(["install", "--frozen-lockfile"], { quiet: true });
+pnpm(["--filter", "create-scaffold", "build"], { quiet: true });
 const cli = fileURLToPath(new URL("../packages/create-scaffold/dist/index.js", import.meta.url));
 const result = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], { cwd: process.env.INIT_CWD ?? process.cwd(), stdio: "inherit" });
 process.exit(result.status ?? 1);

@@ -7,8 +7,17 @@ import { fileURLToPath } from "node:url";
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const { packageManager } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
-/** Runs pnpm in the repo root; exits this process with pnpm's code if it fails. */
-export function pnpm(args) {
-  const result = spawnSync("npx", ["--yes", packageManager, ...args], { cwd: repoRoot, stdio: "inherit" });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+/**
+ * Runs pnpm in the repo root; exits this process with pnpm's code if it fails.
+ * `quiet` shows the output only when the command fails.
+ */
+export function pnpm(args, { quiet = false } = {}) {
+  const result = spawnSync("npx", ["--yes", packageManager, ...args], {
+    cwd: repoRoot,
+    stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit",
+    encoding: "utf8",
+  });
+  if (result.status === 0) return;
+  if (quiet) process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
+  process.exit(result.status ?? 1);
 }

@@ -238,6 +238,18 @@ describe("failures leave nothing behind", () => {
     expect(await readdir(cwd)).toEqual([]);
   });
 
+  it("Ctrl-C during the install keeps the complete project, says how to finish, exits 130", async () => {
+    const cwd = await tempDir();
+    const child = runCli(["app", "--yes", "--install", "--no-git"], { cwd, timeout: 120_000 });
+    child.stdout?.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("Installing dependencies")) child.kill("SIGINT");
+    });
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    expect(result.stderr).toContain("Cancelled. The project is complete; to finish: cd app && pnpm install");
+    expect(existsSync(path.join(cwd, "app/.scaffold.json"))).toBe(true);
+  });
+
   it("a failing install keeps the complete project, says how to retry, exits 1", async () => {
     const cwd = await tempDir();
     // A registry that refuses connections makes pnpm itself fail for real.

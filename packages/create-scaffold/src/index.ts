@@ -49,18 +49,33 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function finish(options: Options, shownDir: string, ui: Ui): Promise<number> {
-  const { installDependencies, initialiseGit } = await import("./post.js");
   const cd = shownDir === "." ? [] : [`cd ${shownDir}`];
-  if (options.install) {
-    const installed = await ui.task("Installing dependencies with pnpm", () => installDependencies(options.targetDir));
+  // Ctrl-C from here on: the project is already complete, so say how to finish it.
+  const onInterrupt = () => {
+    console.error(`\nCancelled. The project is complete; to finish: ${[...cd, "pnpm install"].join(" && ")}`);
+    process.exit(130);
+  };
+  process.once("SIGINT", onInterrupt);
+  try {
+    return await runPostSteps(options, cd, ui);
+  } finally {
+    process.off("SIGINT", onInterrupt);
+  }
+}
+
+async function runPostSteps(options: Options, cd: string[], ui: Ui): Promise<number> {
+  // execa is loaded only when a post step runs.
+  const post = options.install || options.git ? await import("./post.js") : undefined;
+  if (post && options.install) {
+    const installed = await ui.task("Installing dependencies with pnpm", () => post.installDependencies(options.targetDir));
     if (!installed.ok) {
       ui.error(installed.message);
       ui.error(`The project is complete; only the install failed. To retry: ${[...cd, "pnpm install"].join(" && ")}`);
       return 1;
     }
   }
-  if (options.git) {
-    const git = await initialiseGit(options.targetDir);
+  if (post && options.git) {
+    const git = await post.initialiseGit(options.targetDir);
     if (git.ok) ui.info(git.note ?? "git ready");
     else ui.warn(`${git.message}\nThe project is complete; set up git yourself when ready.`);
   }

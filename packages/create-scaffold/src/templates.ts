@@ -14,13 +14,12 @@ export async function loadTemplates(dir: string = templatesDir, overlayNames: re
   for (const overlay of overlayNames) {
     const root = path.join(dir, overlay);
     const entries = await readdir(root, { recursive: true, withFileTypes: true });
-    const files: Overlay = new Map();
-    for (const entry of entries) {
-      if (!entry.isFile()) continue;
-      const absolute = path.join(entry.parentPath, entry.name);
-      files.set(path.relative(root, absolute).split(path.sep).join("/"), await readFile(absolute));
-    }
-    templates[overlay] = files;
+    const files = entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.join(entry.parentPath, entry.name))
+      .sort(); // a stable order whatever the file system lists first
+    const contents = await Promise.all(files.map((file) => readFile(file)));
+    templates[overlay] = new Map(files.map((file, index) => [path.relative(root, file).split(path.sep).join("/"), contents[index]!]));
   }
   return templates;
 }
