@@ -6,7 +6,8 @@ import path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateProject } from "./support/generate.js";
-import { pnpm } from "./support/pnpm.js";
+import { pnpm, pnpmCommandLine } from "./support/pnpm.js";
+import { runInTerminal, hasTerminal } from "./support/terminal.js";
 import { hashTree as snapshot } from "./support/tree.js";
 
 const TASKS = "packages/app/src/tasks";
@@ -119,6 +120,16 @@ describe("pnpm plop task, job queue on", () => {
     expect(result.exitCode).not.toBe(0);
     expect(result.output).toMatch(message);
     expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it.skipIf(!hasTerminal)("asks for the name in a terminal, re-asking after an invalid one", async () => {
+    const result = await runInTerminal(`${await pnpmCommandLine()} --silent plop task`, dir, [
+      ["Task name", "9lives\r"],
+      ["not a valid task name", "\u0015archive-orders\r"], // Ctrl-U clears the bad answer
+    ]);
+    expect(result.exitCode, result.output).toBe(0);
+    expect(await read(dir, `${TASKS}/archive-orders.ts`)).toContain('worker.task("archiveOrders",');
+    expect((await read(dir, `${TASKS}/worker.ts`)).trimEnd().split("\n").at(-1)).toBe('import "./archive-orders.js";');
   });
 
   it("fails fast without a terminal when no name is given, naming what to pass", async () => {

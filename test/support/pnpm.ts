@@ -3,13 +3,24 @@ import { findPnpm, type PnpmCommand } from "../../packages/create-scaffold/src/p
 
 let found: Promise<PnpmCommand | undefined> | undefined;
 
+async function pnpmCommand(): Promise<PnpmCommand> {
+  found ??= findPnpm();
+  const command = await found;
+  if (!command) throw new Error("pnpm not found (tried pnpm, corepack pnpm, npx pnpm@10)");
+  return command;
+}
+
+/** pnpm as a shell command line (for a terminal session), found as the CLI finds it. */
+export async function pnpmCommandLine(): Promise<string> {
+  const command = await pnpmCommand();
+  return [command.file, ...command.prefix].join(" ");
+}
+
 /** Runs pnpm the way the CLI finds it (pnpm, corepack pnpm, npx pnpm@10). */
 export async function pnpm(
   args: string[],
   options: Pick<Options, "cwd" | "env" | "extendEnv" | "reject" | "timeout"> = {},
 ) {
-  found ??= findPnpm();
-  const command = await found;
-  if (!command) throw new Error("pnpm not found (tried pnpm, corepack pnpm, npx pnpm@10)");
+  const command = await pnpmCommand();
   return execa(command.file, [...command.prefix, ...args], { stdin: "ignore", all: true, ...options });
 }
