@@ -94,6 +94,12 @@ describe("a queue-on project generated from the packed tarball", () => {
     expect(output).toMatch(/Tests\s+\d+ passed/);
   });
 
+  it("has a worker:health script that fails, saying why, when no worker runs", async () => {
+    const result = await pnpm(["worker:health"], { cwd: project, env: embeddedOnly, extendEnv: false, reject: false, timeout: 60_000 });
+    expect(result.exitCode).toBe(1);
+    expect(stripVTControlCharacters(String(result.all))).toContain("worker:health failing");
+  });
+
   it("adds a task with plop that typechecks and passes its tests", async () => {
     await projectScript(project, ["plop", "task", "reports"]);
     expect(existsSync(path.join(project, "packages/app/src/tasks/reports.ts"))).toBe(true);

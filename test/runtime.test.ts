@@ -184,7 +184,7 @@ for (const store of datastores) {
         const abortedUser = await users.create({ email: `${randomUUID()}@example.com` });
         const doomed = await welcome.enqueue(abortedUser.id);
         expect(await doomed.status()).toBe("queued");
-        const later = await add.enqueueWith({ delay: 3_600_000 }, 1, 1);
+        const later = await add.with({ delay: 3_600_000 }).enqueue(1, 1);
         expect(await later.status()).toBe("scheduled");
         expect(await doomed.abort()).toBe(true);
         expect(await later.abort()).toBe(true);
@@ -222,7 +222,7 @@ for (const store of datastores) {
         // The consumer drained tasks queued after the aborted one, which never ran.
         expect((await users.get(abortedUser.id))?.welcomeEmailSentAt).toBeNull();
 
-        const waiting = await add.enqueueWith({ delay: 3_600_000 }, 0, 0);
+        const waiting = await add.with({ delay: 3_600_000 }).enqueue(0, 0);
         await expect(waiting.result({ timeout: 100 })).rejects.toBeInstanceOf(TaskTimeoutError);
         expect(await waiting.abort()).toBe(true);
         expect(await add.handle(randomUUID()).status()).toBe("not_found");

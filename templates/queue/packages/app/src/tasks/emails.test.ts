@@ -60,7 +60,7 @@ describe("sendWelcomeEmail", () => {
     const abortedUser = await newUser();
     const queued = await sendWelcomeEmail.enqueue(abortedUser.id);
     expect(await queued.status()).toBe("queued");
-    const scheduled = await sendWelcomeEmail.enqueueWith({ delay: 3_600_000 }, abortedUser.id);
+    const scheduled = await sendWelcomeEmail.with({ delay: 3_600_000 }).enqueue(abortedUser.id);
     expect(await scheduled.status()).toBe("scheduled");
     expect(await queued.abort()).toBe(true);
     expect(await scheduled.abort()).toBe(true);

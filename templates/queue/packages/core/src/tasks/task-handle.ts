@@ -1,47 +1,31 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { EngineQueue } from "./engine.js";
+import type { TaskJob } from "./engine.js";
+import { TaskAbortedError, TaskFailedError, TaskTimeoutError, errorInfoFromJob } from "./errors.js";
+import type { RuntimeJobData, TaskQueue } from "./queue-api.js";
+
+export { TaskAbortedError, TaskFailedError, TaskTimeoutError } from "./errors.js";
 
 export type TaskStatus = "queued" | "scheduled" | "running" | "completed" | "failed" | "aborted" | "not_found";
 
 export type TaskResult<R> = { success: true; value: R } | { success: false; error: Error };
 
-/** A failed run: `message` is the error the task threw (as recorded by the queue). */
-export class TaskFailedError extends Error {
-  constructor(
-    readonly taskId: string,
-    readonly taskName: string,
-    reason: string,
-  ) {
-    super(reason);
-    this.name = "TaskFailedError";
-  }
-}
-
-export class TaskAbortedError extends Error {
-  constructor(readonly taskId: string, readonly taskName: string) {
-    super(`Task ${taskName} (${taskId}) was aborted before it ran`);
-    this.name = "TaskAbortedError";
-  }
-}
-
-export class TaskTimeoutError extends Error {
-  constructor(readonly taskId: string, readonly taskName: string, readonly lastStatus: TaskStatus) {
-    super(`Task ${taskName} (${taskId}) did not finish in time (last status: ${lastStatus})`);
-    this.name = "TaskTimeoutError";
-  }
-}
-
 /** The queues a handle talks to: the task queue and the queue of abort markers. */
 export interface HandleQueues {
-  tasks(): Promise<EngineQueue>;
-  abortMarkers(): Promise<EngineQueue>;
+  tasks(): Promise<TaskQueue>;
+  abortMarkers(): Promise<TaskQueue>;
 }
 
-// Abort markers are jobs in a queue no worker consumes: durable, and stored in the
-// same datastore as the tasks. BullMQ forbids integer-like ids and ":" in custom ids.
+// Tasks aborted before they ran are removed; a marker job in a queue no worker
+// consumes remembers them (durable, in the same datastore as the tasks).
+// BullMQ forbids integer-like ids and ":" in custom ids.
 export const abortMarkerId = (taskId: string) => `aborted-${taskId}`;
 
 const QUEUED_STATES = new Set(["waiting", "prioritized", "waiting-children", "paused"]);
+
+/** A failed task that was aborted (marker in its data, or failed with TaskAbortedError) reports "aborted". */
+export function wasAbortedWhileRunning(job: TaskJob): boolean {
+  return Boolean((job.data as RuntimeJobData).abortRequestedAt) || errorInfoFromJob(job).name === "TaskAbortedError";
+}
 
 /**
  * A queued task, by id. Cheap to rebuild from an id in another process
@@ -56,68 +40,82 @@ export class TaskHandle<R> {
 
   async status(): Promise<TaskStatus> {
     const job = await (await this.queues.tasks()).getJob(this.id);
-    if (!job) return (await this.wasAborted()) ? "aborted" : "not_found";
+    if (!job) return (await this.wasAbortedBeforeRunning()) ? "aborted" : "not_found";
     const state = await job.getState();
-    if (state === "completed" || state === "failed") return state;
+    if (state === "completed") return "completed";
+    if (state === "failed") return wasAbortedWhileRunning(job) ? "aborted" : "failed";
     if (state === "active") return "running";
+    // "delayed" also covers the wait before a retry.
     if (state === "delayed") return "scheduled";
     if (QUEUED_STATES.has(state)) return "queued";
     // "unknown": removed between the two reads.
-    return (await this.wasAborted()) ? "aborted" : "not_found";
+    return (await this.wasAbortedBeforeRunning()) ? "aborted" : "not_found";
   }
 
   /**
-   * Waits for the task to finish. Polls the job state rather than relying on queue
-   * events alone: on the PostgreSQL backend completion events can be missed.
-   * Rejects with TaskTimeoutError after `timeout` ms, and at once if the task does not exist.
+   * Waits for the task to finish, polling its state (reliable on every datastore:
+   * on the PostgreSQL backend completion events can be missed). Rejects with
+   * TaskTimeoutError after `timeout` ms, and at once if the task does not exist.
+   * A failed task resolves with a TaskFailedError whose `error` holds the name,
+   * message and stack of what the task threw; an aborted one with TaskAbortedError.
    */
   async result({ timeout = 30_000 }: { timeout?: number } = {}): Promise<TaskResult<R>> {
     const deadline = Date.now() + timeout;
-    let pause = 20;
+    let pause = 10;
     for (;;) {
-      const job = await (await this.queues.tasks()).getJob(this.id);
+      const tasks = await this.queues.tasks();
+      const job = await tasks.getJob(this.id);
       if (!job) {
-        if (await this.wasAborted()) return { success: false, error: new TaskAbortedError(this.id, this.taskName) };
+        if (await this.wasAbortedBeforeRunning()) return { success: false, error: new TaskAbortedError(this.id, this.taskName) };
         throw new Error(`Task ${this.taskName} (${this.id}) not found: never queued, or its result has expired`);
       }
       const state = await job.getState();
       if (state === "completed" || state === "failed") {
         // Re-read: `job` may have been loaded just before it finished, without its outcome.
-        const done = (await (await this.queues.tasks()).getJob(this.id)) ?? job;
+        const done = (await tasks.getJob(this.id)) ?? job;
         if (state === "completed") return { success: true, value: done.returnvalue as R };
-        return { success: false, error: new TaskFailedError(this.id, this.taskName, done.failedReason) };
+        if (wasAbortedWhileRunning(done)) return { success: false, error: new TaskAbortedError(this.id, this.taskName) };
+        return { success: false, error: new TaskFailedError(this.id, this.taskName, errorInfoFromJob(done)) };
       }
       const left = deadline - Date.now();
       if (left <= 0) throw new TaskTimeoutError(this.id, this.taskName, await this.status());
       await sleep(Math.min(pause, left));
-      pause = Math.min(pause * 2, 500);
+      pause = Math.min(pause * 2, 250);
     }
   }
 
   /**
-   * Aborts a task that has not started (queued or scheduled): it is removed and
-   * will never run; returns true. Returns false when it is already running or
-   * finished — cancelling a running task is not supported yet.
+   * Aborts the task, from any process. Queued or scheduled: removed, it never
+   * runs. Running: marked aborted in the queue; the worker holding it sees the
+   * mark within TASKS_ABORT_POLL_MS, fires the task's AbortSignal and records it
+   * as aborted (never retried, even if the task ignores its signal); a worker that
+   * picks it up again (after a crash) honours the mark before running it.
+   * Returns true when the task will not complete normally, false when it had
+   * already finished (or does not exist).
    */
   async abort(): Promise<boolean> {
     const tasks = await this.queues.tasks();
     const job = await tasks.getJob(this.id);
     if (!job) return false;
     const state = await job.getState();
-    if (state !== "delayed" && !QUEUED_STATES.has(state)) return false;
-    // Marker first, so status() never reports "not_found" for an aborted task.
-    const markers = await this.queues.abortMarkers();
-    await markers.add("aborted", { taskName: this.taskName }, {
-      jobId: abortMarkerId(this.id),
-      removeOnComplete: true,
-    });
-    // remove() refuses (0) when a worker holds the job's lock: it started running.
-    if ((await tasks.remove(this.id)) === 1) return true;
-    await markers.remove(abortMarkerId(this.id));
-    return false;
+    if (state === "delayed" || QUEUED_STATES.has(state)) {
+      // Marker first, so status() never reports "not_found" for an aborted task.
+      const markers = await this.queues.abortMarkers();
+      await markers.add("aborted", { taskName: this.taskName }, { jobId: abortMarkerId(this.id) });
+      // remove() refuses (0) when a worker holds the job's lock: it just started running.
+      if ((await tasks.remove(this.id)) === 1) return true;
+      await markers.remove(abortMarkerId(this.id));
+    } else if (state !== "active") {
+      return false; // completed, failed, or gone
+    }
+    const marked: RuntimeJobData = { ...job.data, abortRequestedAt: Date.now() };
+    await job.updateData(marked);
+    // It may have finished meanwhile: then the abort had no effect.
+    const after = await tasks.getJob(this.id);
+    return (await after?.getState()) !== "completed";
   }
 
-  private async wasAborted(): Promise<boolean> {
+  private async wasAbortedBeforeRunning(): Promise<boolean> {
     const markers = await this.queues.abortMarkers();
     return (await markers.getJob(abortMarkerId(this.id))) !== undefined;
   }

@@ -1,32 +1,67 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { stopEmbeddedPostgres } from "@repo/core";
-import { UnrecoverableError } from "bullmq";
+import type { JobsOptions } from "bullmq";
+import type { BackoffOptions } from "./backoff.js";
 import { openContext, type ContextOptions, type Lifespan, type TaskContext } from "./context.js";
-import {
-  createEngine,
-  engineFromEnv,
-  type Engine,
-  type EngineConfig,
-  type EngineQueue,
-  type EngineWorker,
-  type TaskJob,
-  type TaskJobData,
-} from "./engine.js";
-import { TaskHandle, type HandleQueues } from "./task-handle.js";
+import { currentTask, runAsCurrent, type CurrentTask } from "./current.js";
+import { createEngine, engineFromEnv, isConnectionError, type Engine, type EngineConfig, type EngineWorker, type TaskJob, type WorkerSettings } from "./engine.js";
+import { errorInfoFromJob, type TaskErrorInfo } from "./errors.js";
+import { JobRunner, type RunnableTask } from "./job-runner.js";
+import { asTaskQueue, type RuntimeJobData, type TaskQueue } from "./queue-api.js";
+import { syncSchedules, type ScheduleDeclaration } from "./schedules.js";
+import { serialisableArgs } from "./serialisable.js";
+import { resolveSettings, type RuntimeSettings, type SettingsOptions } from "./settings.js";
+import { TaskHandle, wasAbortedWhileRunning, type HandleQueues } from "./task-handle.js";
 
 export interface EnqueueOptions {
   /** Run no earlier than this many milliseconds from now (status "scheduled" until then). */
   delay?: number;
-  /** Total tries, with exponential backoff from 1 s between them. Default: the task's, else 1. */
-  attempts?: number;
-  /** Lower runs first (BullMQ priority). */
+  /** Run no earlier than this time (instead of `delay`). */
+  runAt?: Date | number;
+  /** 1 (first) … 2 097 152; tasks without a priority run before prioritised ones. */
   priority?: number;
-  /** A custom id: enqueueing twice with the same id queues the task once. */
+  /**
+   * Your own id for the task: enqueueing again with an id the queue still holds
+   * returns that task instead of adding another (de-duplication). Not a number, no ":".
+   */
   id?: string;
 }
 
+/** A failed task, as `worker.failed()` lists it and `onFailure` hooks receive it. */
+export interface FailedTask {
+  id: string;
+  taskName: string;
+  args: unknown[];
+  /** What the task threw on its last attempt. */
+  error: TaskErrorInfo;
+  /** Attempts made (1 + retries used). */
+  attempts: number;
+  failedAt: Date | undefined;
+}
+
+export type FailureHook = (failure: FailedTask) => void | Promise<void>;
+
 export interface TaskOptions {
-  /** Default total tries for this task (default 1: no retry). */
-  attempts?: number;
+  /** Retries after a failed attempt (default 0). The task is `failed` once the last one fails. */
+  retries?: number;
+  /** Waits between retries: exponential, capped, with jitter (see BackoffOptions). */
+  backoff?: BackoffOptions;
+  /** Milliseconds one attempt may run: then its signal fires and the attempt fails with TaskRunTimeoutError. */
+  timeout?: number;
+  /**
+   * At most this many runs of this task at once in one worker process (BullMQ has
+   * no per-task limit; across N worker processes, up to N × this). Tasks over the
+   * limit go back to the queue for a moment instead of taking a worker slot.
+   */
+  concurrency?: number;
+  /** Runs once when the task fails permanently (after its last retry; not when aborted). */
+  onFailure?: FailureHook;
+}
+
+export interface CronOptions extends TaskOptions {
+  /** IANA time zone the pattern is read in (default "UTC"). */
+  tz?: string;
 }
 
 /** A registered task: callable directly (runs in-process), or queued with `enqueue`. */
@@ -34,19 +69,20 @@ export interface Task<A extends unknown[], R> {
   (...args: A): Promise<R>;
   readonly taskName: string;
   enqueue(...args: A): Promise<TaskHandle<R>>;
-  enqueueWith(options: EnqueueOptions, ...args: A): Promise<TaskHandle<R>>;
+  /** Enqueue with options, keeping the typed call: `task.with({ delay: 60_000 }).enqueue(...args)`. */
+  with(options: EnqueueOptions): { enqueue(...args: A): Promise<TaskHandle<R>> };
   /** Rebuilds the handle of a task queued earlier, e.g. from an id stored in the database. */
   handle(id: string): TaskHandle<R>;
 }
 
-export interface TaskWorkerOptions {
+export interface TaskWorkerOptions extends SettingsOptions {
   /** Queue name; default env TASKS_QUEUE, else "tasks". */
   queueName?: string;
   /** Datastore; default from env (REDIS_URL, else DATABASE_URL, else the embedded database). */
   engine?: EngineConfig;
-  /** Tasks run at once per worker process; default env TASKS_CONCURRENCY, else 5. */
-  concurrency?: number;
   context?: ContextOptions;
+  /** Runs once for every task that fails permanently (after the task's own hook). */
+  onFailure?: FailureHook;
 }
 
 export interface RunOptions {
@@ -54,29 +90,44 @@ export interface RunOptions {
   handleSignals?: boolean;
 }
 
-// Results are kept so `result()` works after the fact; then BullMQ drops them.
-const KEEP_COMPLETED = { age: 24 * 3600 };
-const KEEP_FAILED = { age: 7 * 24 * 3600 };
-
 type AnyTaskFn = (...args: unknown[]) => unknown;
+
+interface RegisteredTask extends RunnableTask {
+  readonly options: TaskOptions;
+}
+
+/** BullMQ worker options the runtime sets beyond concurrency (see `WorkerSettings` in engine.ts). */
+interface ConsumerSettings extends WorkerSettings {
+  lockDuration: number;
+  stalledInterval: number;
+}
 
 /**
  * The task runtime of the project: a registry of tasks, the queue they go through,
  * and the consumer that runs them. Everything connects lazily, on first use.
  */
 export class TaskWorker {
-  private readonly registry = new Map<string, AnyTaskFn>();
+  readonly settings: RuntimeSettings;
+  private readonly registry = new Map<string, RegisteredTask>();
+  private readonly schedules: ScheduleDeclaration[] = [];
+  private readonly failureHooks: FailureHook[] = [];
   private engine: Engine | undefined;
-  private taskQueue: Promise<EngineQueue> | undefined;
-  private markerQueue: Promise<EngineQueue> | undefined;
+  private taskQueue: Promise<TaskQueue> | undefined;
+  private markerQueue: Promise<TaskQueue> | undefined;
   private consumer: EngineWorker | undefined;
+  private closeRequested = false;
+  private runner: JobRunner | undefined;
   private lifespan: Lifespan | undefined;
+  private closing: Promise<void> | undefined;
   private readonly queues: HandleQueues = {
-    tasks: () => (this.taskQueue ??= this.open((engine) => engine.openQueue(this.queueName))),
-    abortMarkers: () => (this.markerQueue ??= this.open((engine) => engine.openQueue(`${this.queueName}-aborted`))),
+    tasks: () => (this.taskQueue ??= this.open(this.queueName, () => (this.taskQueue = undefined))),
+    abortMarkers: () => (this.markerQueue ??= this.open(`${this.queueName}-aborted`, () => (this.markerQueue = undefined))),
   };
 
-  constructor(private readonly options: TaskWorkerOptions = {}) {}
+  constructor(private readonly options: TaskWorkerOptions = {}) {
+    this.settings = resolveSettings(options);
+    if (options.onFailure) this.failureHooks.push(options.onFailure);
+  }
 
   get queueName(): string {
     return this.options.queueName ?? (process.env.TASKS_QUEUE?.trim() || "tasks");
@@ -92,59 +143,146 @@ export class TaskWorker {
     return this.lifespan.context;
   }
 
+  /**
+   * Inside a running task: its id, attempt number and AbortSignal. A task called
+   * directly gets an id "direct:<uuid>", attempt 1 and a signal that never fires.
+   * Throws outside a task.
+   */
+  current(): CurrentTask {
+    return currentTask();
+  }
+
+  /** Registers a hook that runs once for every task that fails permanently. */
+  onFailure(hook: FailureHook): void {
+    this.failureHooks.push(hook);
+  }
+
   task<A extends unknown[], R>(name: string, fn: (...args: A) => R | Promise<R>, options: TaskOptions = {}): Task<A, Awaited<R>> {
     if (this.registry.has(name)) throw new Error(`Task "${name}" is registered twice; task names must be unique.`);
-    this.registry.set(name, fn as AnyTaskFn);
-    const enqueueWith = async (opts: EnqueueOptions, ...args: A): Promise<TaskHandle<Awaited<R>>> => {
+    for (const key of ["retries", "timeout", "concurrency"] as const) {
+      const value = options[key];
+      if (value !== undefined && !(Number.isInteger(value) && value >= (key === "retries" ? 0 : 1))) {
+        throw new RangeError(`Task "${name}": ${key} must be a ${key === "retries" ? "non-negative" : "positive"} integer, got ${value}`);
+      }
+    }
+    this.registry.set(name, { fn: fn as AnyTaskFn, options, timeout: options.timeout, concurrency: options.concurrency, backoff: options.backoff });
+    const enqueueWith = async (opts: EnqueueOptions, args: A): Promise<TaskHandle<Awaited<R>>> => {
+      const data: RuntimeJobData = { args: serialisableArgs(name, args) };
       const queue = await this.queues.tasks();
-      const data: TaskJobData = { args };
-      const attempts = opts.attempts ?? options.attempts ?? 1;
-      const job = await queue.add(name, data, {
-        jobId: opts.id,
-        delay: opts.delay,
-        priority: opts.priority,
-        attempts,
-        backoff: { type: "exponential", delay: 1_000 },
-        removeOnComplete: KEEP_COMPLETED,
-        removeOnFail: KEEP_FAILED,
-      });
+      const job = await queue.add(name, data, { ...this.jobOptions(options), ...enqueueJobOptions(name, opts) });
       if (!job.id) throw new Error(`The queue returned no id for task ${name}`);
       return new TaskHandle<Awaited<R>>(job.id, name, this.queues);
     };
-    const call = async (...args: A): Promise<Awaited<R>> => await fn(...args);
+    const call = async (...args: A): Promise<Awaited<R>> => {
+      const direct = { id: `direct:${randomUUID()}`, name, attempt: 1, signal: new AbortController().signal };
+      return await runAsCurrent(direct, () => fn(...args));
+    };
     return Object.assign(call, {
       taskName: name,
-      enqueue: (...args: A) => enqueueWith({}, ...args),
-      enqueueWith,
+      enqueue: (...args: A) => enqueueWith({}, args),
+      with: (opts: EnqueueOptions) => ({ enqueue: (...args: A) => enqueueWith(opts, args) }),
       handle: (id: string) => new TaskHandle<Awaited<R>>(id, name, this.queues),
     });
   }
 
   /**
+   * A task that also runs on a schedule (BullMQ job scheduler): `pattern` is cron,
+   * 5 fields or 6 with seconds first, read in UTC unless `tz` is given. When a
+   * worker process starts (`run()`), the declared schedules replace the stored
+   * ones: a cron removed from the code stops running.
+   */
+  cron<R>(pattern: string, name: string, fn: () => R | Promise<R>, options: CronOptions = {}): Task<[], Awaited<R>> {
+    const { tz = "UTC", ...taskOptions } = options;
+    const task = this.task(name, fn, taskOptions);
+    this.schedules.push({ name, pattern, tz, jobOptions: this.jobOptions(taskOptions) });
+    return task;
+  }
+
+  /** Failed tasks, most recent first (kept for TASKS_KEEP_FAILED_MS); aborted tasks are not listed. */
+  async failed({ limit = 100 }: { limit?: number } = {}): Promise<FailedTask[]> {
+    const jobs = await (await this.queues.tasks()).getFailed(0, limit - 1);
+    return jobs.filter((job) => job && !wasAbortedWhileRunning(job)).map(failedTask);
+  }
+
+  /**
    * Starts consuming the queue in this process; resolves once the consumer is
-   * connected. With `handleSignals` (the default) SIGINT/SIGTERM let running tasks
-   * finish, close everything and exit 0; a second signal exits at once.
+   * connected. Replaces the stored cron schedules with the declared ones. With
+   * `handleSignals` (the default) SIGINT/SIGTERM stop taking tasks, let running
+   * ones finish within the grace period, hand the rest back and exit 0.
    */
   async run({ handleSignals = true }: RunOptions = {}): Promise<void> {
     if (this.consumer) throw new Error("worker.run() was already called");
+    this.closeRequested = false;
     const engine = this.getEngine();
-    const concurrency = this.options.concurrency ?? (Number(process.env.TASKS_CONCURRENCY) || 5);
-    const consumer = await engine.openWorker(this.queueName, (job) => this.process(job), { concurrency });
-    this.consumer = consumer;
-    consumer.on("failed", (job, error) => console.error(`[tasks] ${job?.name ?? "?"} (${job?.id ?? "?"}) failed: ${error.message}`));
-    consumer.on("error", (error) => console.error(`[tasks] worker error: ${error.message}`));
+    const runner = new JobRunner({
+      lookup: (name) => this.registry.get(name),
+      tasks: () => this.queues.tasks(),
+      abortPollMs: this.settings.abortPollMs,
+    });
+    const { concurrency, stalledIntervalMs } = this.settings;
+    // A lock lasts two stall intervals (renewed every one): a live worker never loses it to a
+    // slow renewal, a dead one's tasks are found stalled and run again within a few intervals.
+    const consumerSettings: ConsumerSettings = { concurrency, stalledInterval: stalledIntervalMs, lockDuration: 2 * stalledIntervalMs };
+    // Signals first: SIGTERM while the datastore is still unreachable must shut down cleanly.
     if (handleSignals) this.handleSignals();
+    let consumer: EngineWorker;
+    try {
+      consumer = await engine.openWorker(this.queueName, runner.process, consumerSettings);
+    } catch (error) {
+      if (this.closeRequested) return; // close() ended the wait for the datastore
+      throw error;
+    }
+    this.consumer = consumer;
+    this.runner = runner;
+    consumer.on("failed", (job, error) => {
+      console.error(`[tasks] ${job?.name ?? "?"} (${job?.id ?? "?"}) failed: ${error.message}`);
+      if (job) void this.afterFailure(job);
+    });
+    consumer.on("error", (error) => {
+      // The engine reports an unreachable datastore once and retries; no line per retry.
+      if (!isConnectionError(error)) console.error(`[tasks] worker error: ${error.message}`);
+    });
     await consumer.waitUntilReady();
+    const { removed } = await syncSchedules(await this.queues.tasks(), this.schedules);
+    if (removed.length > 0) console.log(`[tasks] removed schedules no longer declared: ${removed.join(", ")}`);
+    // Abort markers outlive their tasks only as long as failed tasks are kept.
+    await (await this.queues.abortMarkers()).clean(this.settings.keepFailedMs, 1_000, "wait");
     console.log(
-      `[tasks] worker ready: queue "${this.queueName}" on ${engine.kind}, tasks: ${this.taskNames.join(", ") || "(none registered)"}`,
+      `[tasks] worker ready: queue "${this.queueName}" on ${engine.kind}, concurrency ${concurrency}, tasks: ${this.taskNames.join(", ") || "(none registered)"}`,
     );
   }
 
-  /** Stops consuming (waiting for running tasks), closes the queues, the context and the database. */
-  async close(): Promise<void> {
+  /**
+   * Stops taking tasks, lets running ones finish within the grace period
+   * (TASKS_SHUTDOWN_GRACE_MS), hands the rest back to the queue for another
+   * worker, then closes the queues, the context and the database.
+   */
+  close(): Promise<void> {
+    this.closeRequested = true;
+    this.closing ??= this.shutdown().finally(() => {
+      this.closing = undefined;
+    });
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     const consumer = this.consumer;
-    this.consumer = undefined;
-    await consumer?.close();
+    const runner = this.runner;
+    this.consumer = this.runner = undefined;
+    if (consumer && runner) {
+      const drained = consumer.close(); // stops fetching; resolves when running tasks are done
+      const grace = new AbortController();
+      const inTime = await Promise.race([
+        drained.then(() => true),
+        sleep(this.settings.shutdownGraceMs, false, { signal: grace.signal }).catch(() => false),
+      ]);
+      grace.abort();
+      if (!inTime) {
+        console.log(`[tasks] grace period over: handing ${runner.runningCount} running task(s) back to the queue`);
+        await runner.releaseAll();
+      }
+      await drained;
+    }
     const queues = [this.taskQueue, this.markerQueue];
     this.taskQueue = this.markerQueue = undefined;
     await Promise.all(queues.map(async (queue) => (await queue?.catch(() => undefined))?.close()));
@@ -156,15 +294,28 @@ export class TaskWorker {
     await stopEmbeddedPostgres();
   }
 
-  private async process(job: TaskJob): Promise<unknown> {
-    const fn = this.registry.get(job.name);
-    if (!fn) {
-      throw new UnrecoverableError(
-        `Task "${job.name}" is not registered in this worker process. ` +
-          `Import its module at the bottom of packages/app/src/tasks/worker.ts.`,
-      );
+  private jobOptions(options: TaskOptions): JobsOptions {
+    return {
+      attempts: (options.retries ?? 0) + 1,
+      // Ages in seconds. BullMQ evicts expired jobs when later ones finish.
+      removeOnComplete: { age: Math.ceil(this.settings.keepResultsMs / 1000) },
+      removeOnFail: { age: Math.ceil(this.settings.keepFailedMs / 1000) },
+    };
+  }
+
+  /** Runs the failure hooks once the task failed for good (BullMQ also reports attempts that will be retried). */
+  private async afterFailure(job: TaskJob): Promise<void> {
+    if (typeof job.finishedOn !== "number" || wasAbortedWhileRunning(job)) return;
+    const hooks = [this.registry.get(job.name)?.options.onFailure, ...this.failureHooks];
+    const failure = failedTask(job);
+    for (const hook of hooks) {
+      if (!hook) continue;
+      try {
+        await hook(failure);
+      } catch (error) {
+        console.error(`[tasks] onFailure hook for ${job.name} (${job.id}) threw:`, error);
+      }
     }
-    return await fn(...(job.data.args ?? []));
   }
 
   private getEngine(): Engine {
@@ -172,8 +323,14 @@ export class TaskWorker {
     return this.engine;
   }
 
-  private open(openQueue: (engine: Engine) => Promise<EngineQueue>): Promise<EngineQueue> {
-    return openQueue(this.getEngine());
+  /** Opens a queue; on failure `forget` drops the cached promise so a later call tries again. */
+  private async open(name: string, forget: () => void): Promise<TaskQueue> {
+    try {
+      return asTaskQueue(await this.getEngine().openQueue(name));
+    } catch (error) {
+      forget();
+      throw error;
+    }
   }
 
   private handleSignals(): void {
@@ -184,7 +341,7 @@ export class TaskWorker {
         process.exit(1);
       }
       stopping = true;
-      console.log(`[tasks] ${signal}: finishing running tasks, then exiting`);
+      console.log(`[tasks] ${signal}: taking no new tasks; running ones get ${this.settings.shutdownGraceMs} ms to finish`);
       this.close().then(
         () => process.exit(0),
         (error: unknown) => {
@@ -196,6 +353,30 @@ export class TaskWorker {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   }
+}
+
+function enqueueJobOptions(name: string, { delay, runAt, priority, id }: EnqueueOptions): JobsOptions {
+  if (delay !== undefined && runAt !== undefined) throw new TypeError(`Task "${name}": pass delay or runAt, not both`);
+  if (id !== undefined && (id === "" || /^\d+$/.test(id) || id.includes(":"))) {
+    throw new TypeError(`Task "${name}": id "${id}" is not allowed: use a non-empty string that is not a number and has no ":"`);
+  }
+  const at = runAt instanceof Date ? runAt.getTime() : runAt;
+  return {
+    jobId: id,
+    delay: at !== undefined ? Math.max(0, at - Date.now()) : delay,
+    priority,
+  };
+}
+
+function failedTask(job: TaskJob): FailedTask {
+  return {
+    id: job.id ?? "?",
+    taskName: job.name,
+    args: (job.data as RuntimeJobData).args ?? [],
+    error: errorInfoFromJob(job),
+    attempts: job.attemptsMade,
+    failedAt: job.finishedOn ? new Date(job.finishedOn) : undefined,
+  };
 }
 
 export function createWorker(options?: TaskWorkerOptions): TaskWorker {

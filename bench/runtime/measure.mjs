@@ -1,0 +1,155 @@
+// One contender on a fresh queue, measured in four phases that the parent runs in
+// lock-step with the other contender's (phase by phase, alternating who goes
+// first), so both see the same machine at nearly the same moment:
+//   enqueue    N tasks, `inflight` at a time, no worker running   → enqueue rate
+//   drain      start one worker (concurrency C) on those N         → drain rate
+//              (first task start → last task completed in the queue)
+//   endToEnd   N more tasks while the worker runs                  → first enqueue → last completion
+//   latency    `sample` tasks at a steady `rate`, each awaited     → enqueue→result p50/p95/p99
+//              (core: handle.result(), which polls the job state;
+//               raw: job.waitUntilFinished() on QueueEvents, see contenders.mjs)
+// "Completed" is read from the queue itself (BullMQ job counts), the same way for
+// both, and only once every task has run, so the polling does not load the drain.
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { openContender } from "./contenders.mjs";
+// Raw queue access for job counts and clean-up, shared with the fault tests.
+import { openRawQueue } from "../../test/support/faults/raw-queue.ts";
+
+export const PHASES = ["enqueue", "drain", "endToEnd", "latency"];
+
+// Hang guards only: a phase that takes longer than this is broken, not slow.
+const PHASE_TIMEOUT_MS = 15 * 60_000;
+const RESULT_TIMEOUT_MS = 60_000;
+
+/** Opens a contender on `queueName`; `run(phase)` measures one phase (in PHASES order), `close()` cleans up. */
+export function openSession(name, { engine, queueName, options, tasks = options.tasks, sample = options.sample }) {
+  const contender = openContender(name, { engine, queueName, concurrency: options.concurrency });
+  const inspector = openRawQueue(engine, queueName);
+  const progress = trackRuns();
+  const completedAtLeast = async (target) => {
+    await progress.ranAtLeast(target);
+    const deadline = Date.now() + PHASE_TIMEOUT_MS;
+    while ((await inspector.counts()).completed < target) {
+      if (Date.now() > deadline) throw new Error(`${name}: ${target} tasks never completed on ${queueName}`);
+      await sleep(2);
+    }
+    return performance.now();
+  };
+  const phases = {
+    async enqueue() {
+      const start = performance.now();
+      await inParallel(tasks, options.inflight, (i) => contender.enqueue(i));
+      return { enqueueRate: tasks / ((performance.now() - start) / 1000) };
+    },
+    async drain() {
+      await contender.startWorker(progress.onRun);
+      const end = await completedAtLeast(tasks);
+      return { drainRate: tasks / ((end - progress.firstRunAt()) / 1000) };
+    },
+    async endToEnd() {
+      const start = performance.now();
+      await inParallel(tasks, options.inflight, (i) => contender.enqueue(tasks + i));
+      return { endToEndSeconds: ((await completedAtLeast(2 * tasks)) - start) / 1000 };
+    },
+    async latency() {
+      await contender.prepareResults();
+      const waits = await steadyLatency(contender, sample, options.rate);
+      return {
+        latencies: waits.map((wait) => wait.ms),
+        // Raw only: results that came from the fallback poll because the completion event never arrived.
+        missedEvents: name === "raw" ? waits.filter((wait) => wait.seenBy === "poll").length : 0,
+      };
+    },
+  };
+  return {
+    run: (phase) => phases[phase](),
+    async close() {
+      await contender.close();
+      await inspector.obliterate();
+      await inspector.close();
+      await obliterate(engine, `${queueName}-aborted`);
+    },
+  };
+}
+
+/** Raw BullMQ only: `addBulk` enqueue rate on an unconsumed queue, for reference (the runtime has no bulk enqueue). */
+export async function measureBulkEnqueue({ engine, queueName, options, chunk = 1_000 }) {
+  const contender = openContender("raw", { engine, queueName, concurrency: options.concurrency });
+  try {
+    const start = performance.now();
+    for (let first = 0; first < options.tasks; first += chunk) {
+      await contender.enqueueBulk(Array.from({ length: Math.min(chunk, options.tasks - first) }, (_, k) => first + k));
+    }
+    return options.tasks / ((performance.now() - start) / 1000);
+  } finally {
+    await contender.close();
+    await obliterate(engine, queueName);
+  }
+}
+
+/** Counts task runs (called from inside the no-op task) and wakes whoever waits for a count. */
+function trackRuns() {
+  let runs = 0;
+  let first;
+  const waiters = [];
+  return {
+    onRun() {
+      runs++;
+      first ??= performance.now();
+      for (let k = waiters.length - 1; k >= 0; k--) {
+        if (runs >= waiters[k].target) waiters.splice(k, 1)[0].resolve();
+      }
+    },
+    firstRunAt: () => first,
+    ranAtLeast(target) {
+      if (runs >= target) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${runs}/${target} tasks ran in time`)), PHASE_TIMEOUT_MS);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        waiters.push({ target, resolve: done });
+      });
+    },
+  };
+}
+
+/** Starts one task every 1/rate s and awaits each one's result; returns [{ ms, seenBy }]. */
+async function steadyLatency(contender, sample, rate) {
+  const start = performance.now();
+  const runs = [];
+  for (let k = 0; k < sample; k++) {
+    const due = start + (k * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    runs.push(
+      (async () => {
+        const begin = performance.now();
+        const handle = await contender.enqueue(1_000_000 + k);
+        const seenBy = await contender.waitForResult(handle, RESULT_TIMEOUT_MS);
+        return { ms: performance.now() - begin, seenBy };
+      })(),
+    );
+  }
+  return Promise.all(runs);
+}
+
+/** Runs fn(0..count-1) with at most `limit` calls in flight. */
+async function inParallel(count, limit, fn) {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
+}
+
+async function obliterate(engine, name) {
+  const queue = openRawQueue(engine, name);
+  try {
+    await queue.obliterate();
+  } finally {
+    await queue.close();
+  }
+}

@@ -1,0 +1,26 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/** The task being run, as seen from inside it (`worker.current()`). */
+export interface CurrentTask {
+  /** The task's id; `direct:<uuid>` when the task function was called directly. */
+  readonly id: string;
+  readonly name: string;
+  /** 1 on the first run, 2 on the first retry, … (1 for direct calls). */
+  readonly attempt: number;
+  /** Fires when the task is aborted, times out, or its worker shuts down and hands it back. */
+  readonly signal: AbortSignal;
+}
+
+// AsyncLocalStorage follows the task through every await, so helpers deep in a
+// task reach its signal without it being threaded through the arguments.
+const storage = new AsyncLocalStorage<CurrentTask>();
+
+export function runAsCurrent<T>(task: CurrentTask, fn: () => T): T {
+  return storage.run(task, fn);
+}
+
+export function currentTask(): CurrentTask {
+  const task = storage.getStore();
+  if (!task) throw new Error("worker.current() was called outside a running task");
+  return task;
+}

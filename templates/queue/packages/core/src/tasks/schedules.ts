@@ -1,0 +1,37 @@
+import type { JobSchedulerTemplateOptions } from "bullmq";
+import type { TaskQueue } from "./queue-api.js";
+
+/** A cron schedule declared with `worker.cron(...)`. */
+export interface ScheduleDeclaration {
+  /** The task's name, also the id of its BullMQ job scheduler. */
+  readonly name: string;
+  /** Cron pattern; 5 fields, or 6 with seconds first. */
+  readonly pattern: string;
+  /** IANA time zone the pattern is read in (default "UTC"). */
+  readonly tz: string;
+  readonly jobOptions: JobSchedulerTemplateOptions;
+}
+
+/**
+ * Makes the queue's job schedulers exactly the declared ones: upserts each
+ * declaration and removes every stored scheduler this code no longer declares,
+ * so a cron deleted from the code stops running after the next deploy.
+ */
+export async function syncSchedules(queue: TaskQueue, declared: readonly ScheduleDeclaration[]): Promise<{ removed: string[] }> {
+  for (const schedule of declared) {
+    await queue.upsertJobScheduler(
+      schedule.name,
+      { pattern: schedule.pattern, tz: schedule.tz },
+      { name: schedule.name, data: { args: [] }, opts: schedule.jobOptions },
+    );
+  }
+  const keep = new Set(declared.map((schedule) => schedule.name));
+  const removed: string[] = [];
+  for (const stored of await queue.getJobSchedulers(0, -1)) {
+    const id = stored.id ?? stored.key;
+    if (keep.has(id)) continue;
+    await queue.removeJobScheduler(id);
+    removed.push(id);
+  }
+  return { removed };
+}

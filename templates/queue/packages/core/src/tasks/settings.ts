@@ -1,0 +1,63 @@
+/**
+ * Worker settings, from `createWorker({...})` options, else the environment, else
+ * defaults chosen for production. All durations in milliseconds.
+ */
+export interface RuntimeSettings {
+  /** Tasks one worker process runs at once (TASKS_CONCURRENCY, default 5). */
+  concurrency: number;
+  /** On SIGTERM/SIGINT, how long running tasks may finish before they are handed back (TASKS_SHUTDOWN_GRACE_MS, default 25 000). */
+  shutdownGraceMs: number;
+  /**
+   * How often workers look for tasks whose worker died (TASKS_STALLED_INTERVAL_MS,
+   * default 10 000). A running task's lock lasts twice this, renewed every half of
+   * it; a task whose worker was killed runs again within about 3× this interval.
+   */
+  stalledIntervalMs: number;
+  /** How often a worker checks whether its long-running tasks were aborted (TASKS_ABORT_POLL_MS, default 1 000). */
+  abortPollMs: number;
+  /** How long results of completed tasks are kept (TASKS_KEEP_RESULTS_MS, default 24 h). */
+  keepResultsMs: number;
+  /** How long failed (and aborted) tasks and their errors are kept (TASKS_KEEP_FAILED_MS, default 7 days). */
+  keepFailedMs: number;
+}
+
+export type SettingsOptions = Partial<RuntimeSettings>;
+
+const DEFAULTS: RuntimeSettings = {
+  concurrency: 5,
+  shutdownGraceMs: 25_000,
+  stalledIntervalMs: 10_000,
+  abortPollMs: 1_000,
+  keepResultsMs: 24 * 3600_000,
+  keepFailedMs: 7 * 24 * 3600_000,
+};
+
+const ENV: Record<keyof RuntimeSettings, string> = {
+  concurrency: "TASKS_CONCURRENCY",
+  shutdownGraceMs: "TASKS_SHUTDOWN_GRACE_MS",
+  stalledIntervalMs: "TASKS_STALLED_INTERVAL_MS",
+  abortPollMs: "TASKS_ABORT_POLL_MS",
+  keepResultsMs: "TASKS_KEEP_RESULTS_MS",
+  keepFailedMs: "TASKS_KEEP_FAILED_MS",
+};
+
+export function resolveSettings(options: SettingsOptions = {}, env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
+  const settings = { ...DEFAULTS };
+  for (const key of Object.keys(DEFAULTS) as (keyof RuntimeSettings)[]) {
+    const given = options[key] ?? fromEnv(env, ENV[key]);
+    if (given === undefined) continue;
+    if (!Number.isFinite(given) || given < (key === "shutdownGraceMs" ? 0 : 1)) {
+      throw new RangeError(`Task worker setting ${key} (${ENV[key]}) must be a positive number, got ${given}`);
+    }
+    settings[key] = given;
+  }
+  return settings;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new RangeError(`${name} must be a number of ${name.endsWith("_MS") ? "milliseconds" : "tasks"}, got "${raw}"`);
+  return value;
+}

@@ -1,0 +1,451 @@
+// The conformance suite of the core task runtime: ONE suite, run unchanged on every
+// datastore BullMQ runs on here — Redis, the machine's PostgreSQL and the embedded
+// PostgreSQL. Real servers, real queues and real worker processes (spawned from
+// test/support/conformance/worker.ts), no mocks. Timeouts are hang guards only;
+// short intervals come from the runtime's own settings.
+import { randomUUID } from "node:crypto";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmbeddedPostgres, type EmbeddedPostgresServer } from "@repo/core";
+import {
+  TaskAbortedError,
+  TaskFailedError,
+  createWorker,
+  type FailedTask,
+  type TaskStatus,
+  type TaskWorker,
+  type TaskWorkerOptions,
+} from "@repo/core/tasks";
+import { retryDelay } from "../templates/queue/packages/core/src/tasks/backoff.js";
+import { openRawQueue } from "./support/conformance/raw-queue.js";
+import { registerConformanceTasks } from "./support/conformance/tasks.js";
+import { startConformanceWorker, type ConformanceWorker } from "./support/conformance/spawn.js";
+import { findPostgres, findRedis, missing } from "./support/services.js";
+
+const runId = `${process.pid}-${Date.now().toString(36)}`;
+const redisUrl = await findRedis();
+const postgresUrl = await findPostgres();
+const skipRedis = missing("Redis (REDIS_URL or 127.0.0.1:6379)", redisUrl);
+const skipPostgres = missing("PostgreSQL (DATABASE_URL or 127.0.0.1:5432/test)", postgresUrl);
+
+// Short intervals, so stalled tasks, aborts and shutdowns resolve in seconds.
+const FAST: TaskWorkerOptions = { stalledIntervalMs: 1_000, abortPollMs: 100, shutdownGraceMs: 2_000 };
+const FAST_ENV = { TASKS_STALLED_INTERVAL_MS: "1000", TASKS_ABORT_POLL_MS: "100", TASKS_SHUTDOWN_GRACE_MS: "300" };
+const WAIT = { timeout: 60_000 };
+
+let embedded: EmbeddedPostgresServer | undefined;
+let tempDir: string | undefined;
+afterAll(async () => {
+  await embedded?.stop();
+  if (tempDir) await rm(tempDir, { recursive: true, force: true });
+});
+
+interface Datastore {
+  name: string;
+  skip: boolean;
+  url(): Promise<string>;
+  kind: "redis" | "postgres";
+}
+
+const datastores: Datastore[] = [
+  { name: "Redis", kind: "redis", skip: skipRedis, url: async () => redisUrl! },
+  { name: "PostgreSQL", kind: "postgres", skip: skipPostgres, url: async () => postgresUrl! },
+  {
+    name: "embedded PostgreSQL",
+    kind: "postgres",
+    skip: false,
+    async url() {
+      if (!embedded) {
+        tempDir = await mkdtemp(path.join(os.tmpdir(), "conformance-"));
+        await chmod(tempDir, 0o755); // as root, the server runs as the `postgres` user
+        embedded = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "pg"), ephemeral: true });
+      }
+      return embedded.url;
+    },
+  },
+];
+
+/** Polls `read` until `accept` holds (a hang guard bounds it); returns the last value. */
+async function until<T>(read: () => Promise<T> | T, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met in time; last value: ${JSON.stringify(value)}`);
+    await sleep(50);
+  }
+}
+
+const is = (...statuses: TaskStatus[]) => (status: TaskStatus) => statuses.includes(status);
+
+describe("retry backoff", () => {
+  it("is exponential, capped, and jittered downwards only", () => {
+    for (let retry = 1; retry <= 12; retry++) {
+      const exponential = Math.min(5_000, 100 * 2 ** (retry - 1));
+      for (let sample = 0; sample < 50; sample++) {
+        const delay = retryDelay(retry, { delay: 100, max: 5_000, jitter: 0.5 });
+        expect(delay).toBeLessThanOrEqual(exponential);
+        expect(delay).toBeGreaterThanOrEqual(Math.floor(exponential * 0.5));
+      }
+    }
+    expect(retryDelay(3, { delay: 100, jitter: 0 })).toBe(400);
+    expect(retryDelay(30, { delay: 100, max: 700, jitter: 0 })).toBe(700);
+  });
+});
+
+describe.each(datastores)("conformance on $name", (store) => {
+  const suffix = `${store.name.replace(/\W+/g, "-").toLowerCase()}-${runId}`;
+  const queues: string[] = [];
+  let engine: { kind: "redis" | "postgres"; url: string };
+  const workers: TaskWorker[] = [];
+  const children: ConformanceWorker[] = [];
+
+  beforeAll(async () => {
+    if (!store.skip) engine = { kind: store.kind, url: await store.url() } as typeof engine;
+  });
+  afterAll(async () => {
+    for (const child of children) child.kill("SIGKILL");
+    await Promise.all(workers.map((worker) => worker.close()));
+    for (const name of queues) {
+      for (const queueName of [name, `${name}-aborted`]) {
+        const raw = await openRawQueue(engine, queueName);
+        await raw.obliterate().catch(() => {});
+        await raw.close();
+      }
+    }
+  });
+
+  /** A worker on a fresh queue of its own (closed after the suite). */
+  function newWorker(options: TaskWorkerOptions = {}, queueName = `conformance-${queues.length}-${suffix}`): TaskWorker {
+    if (!queues.includes(queueName)) queues.push(queueName);
+    const worker = createWorker({ queueName, engine, ...FAST, ...options });
+    workers.push(worker);
+    return worker;
+  }
+
+  async function spawnWorker(label: string, queueName: string, env: Record<string, string> = {}): Promise<ConformanceWorker> {
+    const child = await startConformanceWorker({ label, queueName, engine }, { ...FAST_ENV, ...env });
+    children.push(child);
+    return child;
+  }
+
+  describe.skipIf(store.skip)("", () => {
+    it("enqueue options: delay, runAt, priority, and a caller-chosen id that de-duplicates", async () => {
+      const worker = newWorker({ concurrency: 1 });
+      const order: string[] = [];
+      const note = worker.task("note", async (label: string) => {
+        order.push(label);
+        return label;
+      });
+      // Queued before the worker runs, so priority alone decides the order.
+      const later = await note.with({ priority: 10 }).enqueue("low");
+      const sooner = await note.with({ priority: 1 }).enqueue("high");
+      const delayed = await note.with({ delay: 1_500 }).enqueue("delayed");
+      const at = await note.with({ runAt: new Date(Date.now() + 1_500) }).enqueue("at");
+      const first = await note.with({ id: `dedupe-${runId}` }).enqueue("once");
+      const again = await note.with({ id: `dedupe-${runId}` }).enqueue("twice");
+      expect(again.id).toBe(first.id);
+      expect(await delayed.status()).toBe("scheduled");
+      expect(await at.status()).toBe("scheduled");
+      expect(await later.status()).toBe("queued");
+      await expect(note.with({ id: "42" }).enqueue("x")).rejects.toThrow(/not allowed/);
+      await expect(note.with({ delay: 1, runAt: Date.now() }).enqueue("x")).rejects.toThrow(TypeError);
+
+      await worker.run({ handleSignals: false });
+      for (const handle of [later, sooner, delayed, at, first]) {
+        expect((await handle.result(WAIT)).success).toBe(true);
+      }
+      expect(await first.result()).toEqual({ success: true, value: "once" });
+      expect(order.filter((label) => label === "once" || label === "twice")).toEqual(["once"]);
+      expect(order.indexOf("high")).toBeLessThan(order.indexOf("low"));
+      // The delayed ones were still scheduled when the others ran.
+      expect(order.slice(-2).sort()).toEqual(["at", "delayed"]);
+    });
+
+    it("rejects arguments that do not survive JSON at enqueue, naming the task and the argument", async () => {
+      const worker = newWorker();
+      const take = worker.task("take", async (..._args: unknown[]) => 1);
+      class Point {
+        constructor(readonly x: number) {}
+      }
+      const sparse: number[] = [];
+      sparse[0] = 1;
+      sparse[2] = 3;
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      const cases: [unknown, RegExp][] = [
+        [() => 1, /argument 2 is a function/],
+        [10n, /argument 2 is a BigInt/],
+        [Symbol("s"), /argument 2 is a symbol/],
+        [new Date(), /argument 2 is a Date/],
+        [new Map(), /argument 2 is a Map instance/],
+        [new Point(1), /argument 2 is a Point instance/],
+        [{ nested: [1, undefined] }, /argument 2 at \.nested\[1\] is undefined/],
+        [cyclic, /argument 2 at \.self refers back to itself/],
+        [Number.NaN, /argument 2 is NaN/],
+        [sparse, /argument 2 at \[1\] is a hole/],
+      ];
+      for (const [bad, message] of cases) {
+        const attempt = take.enqueue("fine", bad);
+        await expect(attempt).rejects.toBeInstanceOf(TypeError);
+        await expect(attempt).rejects.toThrow(/Cannot enqueue task "take"/);
+        await expect(attempt).rejects.toThrow(message);
+      }
+      // What round-trips is accepted; undefined properties and trailing undefined arguments are dropped.
+      await worker.run({ handleSignals: false });
+      const ok = await take.enqueue({ a: [1, "x", null, { b: true }], dropped: undefined }, undefined);
+      expect((await ok.result(WAIT)).success).toBe(true);
+    });
+
+    it("retries with backoff, then fails for good: error kept and listed, onFailure runs once", async () => {
+      const hooks: FailedTask[] = [];
+      const worker = newWorker({ onFailure: (failure) => void hooks.push(failure) });
+      const taskHooks: FailedTask[] = [];
+      const attempts: number[] = [];
+      const flaky = worker.task(
+        "flaky",
+        async () => {
+          const { attempt } = worker.current();
+          attempts.push(attempt);
+          if (attempt < 3) throw new Error(`attempt ${attempt} failed`);
+          return attempt;
+        },
+        { retries: 3, backoff: { delay: 300, max: 400 } },
+      );
+      class QuotaError extends Error {
+        override name = "QuotaError";
+      }
+      const doomed = worker.task(
+        "doomed",
+        async (why: string) => {
+          throw new QuotaError(why);
+        },
+        { retries: 1, backoff: { delay: 10 }, onFailure: (failure) => void taskHooks.push(failure) },
+      );
+      await worker.run({ handleSignals: false });
+
+      const handle = await flaky.enqueue();
+      // Between attempts the task waits out its backoff as a scheduled task.
+      await until(() => handle.status(), is("scheduled"));
+      expect(await handle.result(WAIT)).toEqual({ success: true, value: 3 });
+      expect(attempts).toEqual([1, 2, 3]);
+
+      const failing = await doomed.enqueue("over quota");
+      const outcome = await failing.result(WAIT);
+      expect(outcome.success).toBe(false);
+      const error = (outcome as { error: Error }).error;
+      expect(error).toBeInstanceOf(TaskFailedError);
+      expect((error as TaskFailedError).error).toMatchObject({ name: "QuotaError", message: "over quota" });
+      expect((error as TaskFailedError).error.stack).toMatch(/^QuotaError: over quota\n\s+at /);
+      expect(await failing.status()).toBe("failed");
+
+      const listed = await worker.failed();
+      expect(listed).toHaveLength(1);
+      expect(listed[0]).toMatchObject({ id: failing.id, taskName: "doomed", args: ["over quota"], attempts: 2 });
+      expect(listed[0]!.error).toMatchObject({ name: "QuotaError", message: "over quota" });
+      await until(() => hooks.length + taskHooks.length, (count) => count >= 2);
+      expect(taskHooks).toEqual([expect.objectContaining({ id: failing.id, error: expect.objectContaining({ name: "QuotaError" }) })]);
+      expect(hooks.map((hook) => hook.id)).toEqual([failing.id]);
+    });
+
+    it("times out an attempt: its signal fires and the attempt fails, cooperative or not", async () => {
+      const worker = newWorker();
+      const reasons: string[] = [];
+      const polite = worker.task(
+        "polite",
+        async () => {
+          const { signal } = worker.current();
+          await sleep(60_000, undefined, { signal }).catch(() => reasons.push((signal.reason as Error).name));
+          return "finished anyway";
+        },
+        { timeout: 200 },
+      );
+      const deaf = worker.task("deaf", async () => await sleep(3_000, "too late"), { timeout: 200, retries: 1, backoff: { delay: 10 } });
+      await worker.run({ handleSignals: false });
+
+      const first = await polite.enqueue();
+      const second = await deaf.enqueue();
+      for (const handle of [first, second]) {
+        const outcome = await handle.result(WAIT);
+        expect(outcome.success).toBe(false);
+        expect(((outcome as { error: unknown }).error as TaskFailedError).error.name).toBe("TaskRunTimeoutError");
+      }
+      expect(reasons).toEqual(["TaskRunTimeoutError"]);
+      expect((await worker.failed()).find((failure) => failure.id === second.id)?.attempts).toBe(2);
+    });
+
+    it("worker.current(): id, attempt and signal inside a task, queued or called directly", async () => {
+      const worker = newWorker();
+      const whoAmI = worker.task("whoAmI", async () => {
+        const { id, name, attempt, signal } = worker.current();
+        return { id, name, attempt, signal: signal instanceof AbortSignal && !signal.aborted };
+      });
+      expect(() => worker.current()).toThrow(/outside a running task/);
+      expect(await whoAmI()).toMatchObject({ id: expect.stringMatching(/^direct:/), name: "whoAmI", attempt: 1, signal: true });
+      await worker.run({ handleSignals: false });
+      const handle = await whoAmI.enqueue();
+      expect(await handle.result(WAIT)).toEqual({ success: true, value: { id: handle.id, name: "whoAmI", attempt: 1, signal: true } });
+    });
+
+    it("limits a task's concurrency per worker process", async () => {
+      const worker = newWorker({ concurrency: 5 });
+      let running = 0;
+      let most = 0;
+      const single = worker.task(
+        "single",
+        async () => {
+          most = Math.max(most, ++running);
+          await sleep(100);
+          running--;
+        },
+        { concurrency: 1 },
+      );
+      const handles = await Promise.all([1, 2, 3, 4].map(() => single.enqueue()));
+      await worker.run({ handleSignals: false });
+      for (const handle of handles) expect((await handle.result(WAIT)).success).toBe(true);
+      expect(most).toBe(1);
+    });
+
+    it("aborts queued and scheduled tasks (they never run), running ones (signal fires), not finished ones", async () => {
+      const worker = newWorker();
+      const ran: string[] = [];
+      const job = worker.task("job", async (label: string) => {
+        ran.push(label);
+        const { signal } = worker.current();
+        if (label === "long") await sleep(60_000, undefined, { signal });
+        return label;
+      });
+      const queued = await job.enqueue("queued");
+      const scheduled = await job.with({ delay: 60_000 }).enqueue("scheduled");
+      expect(await queued.abort()).toBe(true);
+      expect(await scheduled.abort()).toBe(true);
+      expect(await queued.status()).toBe("aborted");
+      expect(await scheduled.result()).toMatchObject({ success: false, error: expect.any(TaskAbortedError) });
+
+      await worker.run({ handleSignals: false });
+      const done = await job.enqueue("done");
+      expect(await done.result(WAIT)).toEqual({ success: true, value: "done" });
+      expect(await done.abort()).toBe(false);
+      expect(await done.status()).toBe("completed");
+
+      const long = await job.enqueue("long");
+      await until(() => long.status(), is("running"));
+      expect(await long.abort()).toBe(true);
+      expect(await long.result(WAIT)).toMatchObject({ success: false, error: expect.any(TaskAbortedError) });
+      expect(await long.status()).toBe("aborted");
+      expect(ran.sort()).toEqual(["done", "long"]);
+      expect(await job.handle(randomUUID()).abort()).toBe(false);
+    });
+
+    it("runs cron tasks on schedule (UTC by default); a schedule no longer declared is removed at start", async () => {
+      const queueName = `conformance-cron-${suffix}`;
+      const first = newWorker({}, queueName);
+      let ticks = 0;
+      first.cron("* * * * * *", "tick", async () => ++ticks);
+      first.cron("0 3 * * *", "nightly", async () => 0, { tz: "Europe/Paris" });
+      await first.run({ handleSignals: false });
+      const raw = await openRawQueue(engine, queueName);
+      try {
+        expect((await raw.schedulers()).sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+          { id: "nightly", pattern: "0 3 * * *", tz: "Europe/Paris" },
+          { id: "tick", pattern: "* * * * * *", tz: "UTC" },
+        ]);
+        await until(() => ticks, (count) => count >= 2);
+        await first.close();
+
+        // The next deploy declares only "nightly": "tick" is gone, with its next run.
+        const second = newWorker({}, queueName);
+        second.cron("0 3 * * *", "nightly", async () => 0, { tz: "Europe/Paris" });
+        await second.run({ handleSignals: false });
+        expect((await raw.schedulers()).map((scheduler) => scheduler.id)).toEqual(["nightly"]);
+        expect(await raw.delayedNames()).toEqual(["nightly"]);
+      } finally {
+        await raw.close();
+      }
+    });
+
+    it("keeps results for the configured time", async () => {
+      const worker = newWorker({ keepResultsMs: 1_000 });
+      const echo = worker.task("echo", async (value: number) => value);
+      await worker.run({ handleSignals: false });
+      const old = await echo.enqueue(1);
+      expect(await old.result(WAIT)).toEqual({ success: true, value: 1 });
+      await sleep(2_100); // past the retention (whole seconds in BullMQ)
+      // BullMQ drops expired results when a later task finishes.
+      expect(await (await echo.enqueue(2)).result(WAIT)).toEqual({ success: true, value: 2 });
+      expect(await old.status()).toBe("not_found");
+    });
+
+    it("abort from another process reaches the task running in a worker process; an ignored signal still aborts, no retry", async () => {
+      const queueName = `conformance-abort-${suffix}`;
+      const client = newWorker({}, queueName);
+      const { cooperative, stubborn } = registerConformanceTasks(client, "client");
+      const worker = await spawnWorker("A", queueName);
+
+      const polite = await cooperative.enqueue(60_000);
+      await worker.waitFor("started", (event) => event.id === polite.id);
+      expect(await polite.abort()).toBe(true);
+      expect(await worker.waitFor("signal", (event) => event.id === polite.id)).toMatchObject({ label: "A", reason: "TaskAbortedError" });
+      expect(await polite.result(WAIT)).toMatchObject({ success: false, error: expect.any(TaskAbortedError) });
+
+      const deaf = await stubborn.enqueue(3_000);
+      await worker.waitFor("started", (event) => event.id === deaf.id);
+      expect(await deaf.abort()).toBe(true);
+      await worker.waitFor("signal", (event) => event.id === deaf.id);
+      expect(await until(() => deaf.status(), is("aborted", "completed", "queued"))).toBe("aborted");
+      // Once its body finally returns, it is neither completed nor retried.
+      await sleep(3_500);
+      expect(await deaf.status()).toBe("aborted");
+      expect(worker.events.filter((event) => event.event === "started" && event.id === deaf.id)).toHaveLength(1);
+      worker.kill("SIGTERM");
+      expect((await worker.exited).code).toBe(0);
+    });
+
+    it("SIGTERM: running tasks finish within the grace period, the rest are handed back, exit 0", async () => {
+      const queueName = `conformance-shutdown-${suffix}`;
+      const client = newWorker({}, queueName);
+      const { cooperative, stubborn } = registerConformanceTasks(client, "client");
+      const first = await spawnWorker("A", queueName, { TASKS_SHUTDOWN_GRACE_MS: "1000" });
+      const short = await stubborn.enqueue(300);
+      const long = await cooperative.enqueue(5_000);
+      await first.waitFor("started", (event) => event.id === short.id);
+      await first.waitFor("started", (event) => event.id === long.id);
+      first.kill("SIGTERM");
+      expect((await first.exited).code).toBe(0);
+      expect(await short.result()).toEqual({ success: true, value: { label: "A" } });
+      expect(await long.status()).toBe("queued"); // handed back, not failed
+
+      const second = await spawnWorker("B", queueName);
+      expect(await long.result(WAIT)).toEqual({ success: true, value: { label: "B" } });
+      second.kill("SIGTERM");
+      expect((await second.exited).code).toBe(0);
+    });
+
+    it("SIGKILL mid-task loses nothing: another worker runs it again, and honours an abort sent while it was down", async () => {
+      const queueName = `conformance-crash-${suffix}`;
+      const client = newWorker({}, queueName);
+      const { stubborn } = registerConformanceTasks(client, "client");
+      // A worker that would notice an abort only after a minute: it dies first.
+      const doomed = await spawnWorker("A", queueName, { TASKS_ABORT_POLL_MS: "60000" });
+      const survivor = await stubborn.enqueue(1_000);
+      const cancelled = await stubborn.enqueue(1_000);
+      await doomed.waitFor("started", (event) => event.id === survivor.id);
+      await doomed.waitFor("started", (event) => event.id === cancelled.id);
+      expect(await cancelled.abort()).toBe(true);
+      doomed.kill("SIGKILL");
+      expect((await doomed.exited).signal).toBe("SIGKILL");
+
+      const next = await spawnWorker("B", queueName);
+      // Recovery waits for the dead worker's lock to expire and a stalled-job check (seconds with
+      // TASKS_STALLED_INTERVAL_MS=1000; up to a minute if the engine ignores those settings).
+      expect(await survivor.result({ timeout: 120_000 })).toEqual({ success: true, value: { label: "B" } });
+      expect(await until(() => cancelled.status(), is("aborted", "completed"))).toBe("aborted");
+      expect(next.events.filter((event) => event.event === "started" && event.id === cancelled.id)).toEqual([]);
+      next.kill("SIGTERM");
+      expect((await next.exited).code).toBe(0);
+    });
+  });
+});

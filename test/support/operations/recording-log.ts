@@ -1,0 +1,32 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { EngineLog } from "../../../templates/queue/packages/core/src/tasks/engine.js";
+
+/** An engine log that keeps every line, so tests can read what an operator would see. */
+export interface RecordingLog extends EngineLog {
+  readonly errors: string[];
+  readonly warnings: string[];
+  readonly infos: string[];
+}
+
+export function recordingLog(): RecordingLog {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const infos: string[] = [];
+  return {
+    errors,
+    warnings,
+    infos,
+    error: (line) => errors.push(line),
+    warn: (line) => warnings.push(line),
+    info: (line) => infos.push(line),
+  };
+}
+
+/** Polls `condition` every 50 ms; throws `what` after `timeoutMs` (a hang guard, not a timing assertion). */
+export async function eventually(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for: ${what}`);
+    await sleep(50);
+  }
+}
