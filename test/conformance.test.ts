@@ -4,12 +4,8 @@
 // test/support/conformance/worker.ts), no mocks. Timeouts are hang guards only;
 // short intervals come from the runtime's own settings.
 import { randomUUID } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmbeddedPostgres, type EmbeddedPostgresServer } from "@repo/core";
 import {
   TaskAbortedError,
   TaskFailedError,
@@ -20,53 +16,18 @@ import {
   type TaskWorkerOptions,
 } from "@repo/core/tasks";
 import { retryDelay } from "../templates/queue/packages/core/src/tasks/backoff.js";
-import { openRawQueue } from "./support/conformance/raw-queue.js";
+import { openRawQueue } from "./support/raw-queue.js";
 import { registerConformanceTasks } from "./support/conformance/tasks.js";
 import { startConformanceWorker, type ConformanceWorker } from "./support/conformance/spawn.js";
-import { findPostgres, findRedis, missing } from "./support/services.js";
+import { datastores, stopEmbeddedDatastore, } from "./support/datastores.js";
 
 const runId = `${process.pid}-${Date.now().toString(36)}`;
-const redisUrl = await findRedis();
-const postgresUrl = await findPostgres();
-const skipRedis = missing("Redis (REDIS_URL or 127.0.0.1:6379)", redisUrl);
-const skipPostgres = missing("PostgreSQL (DATABASE_URL or 127.0.0.1:5432/test)", postgresUrl);
-
 // Short intervals, so stalled tasks, aborts and shutdowns resolve in seconds.
 const FAST: TaskWorkerOptions = { stalledIntervalMs: 1_000, abortPollMs: 100, shutdownGraceMs: 2_000 };
 const FAST_ENV = { TASKS_STALLED_INTERVAL_MS: "1000", TASKS_ABORT_POLL_MS: "100", TASKS_SHUTDOWN_GRACE_MS: "300" };
 const WAIT = { timeout: 60_000 };
 
-let embedded: EmbeddedPostgresServer | undefined;
-let tempDir: string | undefined;
-afterAll(async () => {
-  await embedded?.stop();
-  if (tempDir) await rm(tempDir, { recursive: true, force: true });
-});
-
-interface Datastore {
-  name: string;
-  skip: boolean;
-  url(): Promise<string>;
-  kind: "redis" | "postgres";
-}
-
-const datastores: Datastore[] = [
-  { name: "Redis", kind: "redis", skip: skipRedis, url: async () => redisUrl! },
-  { name: "PostgreSQL", kind: "postgres", skip: skipPostgres, url: async () => postgresUrl! },
-  {
-    name: "embedded PostgreSQL",
-    kind: "postgres",
-    skip: false,
-    async url() {
-      if (!embedded) {
-        tempDir = await mkdtemp(path.join(os.tmpdir(), "conformance-"));
-        await chmod(tempDir, 0o755); // as root, the server runs as the `postgres` user
-        embedded = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "pg"), ephemeral: true });
-      }
-      return embedded.url;
-    },
-  },
-];
+afterAll(stopEmbeddedDatastore);
 
 /** Polls `read` until `accept` holds (a hang guard bounds it); returns the last value. */
 async function until<T>(read: () => Promise<T> | T, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
@@ -111,7 +72,7 @@ describe.each(datastores)("conformance on $name", (store) => {
     await Promise.all(workers.map((worker) => worker.close()));
     for (const name of queues) {
       for (const queueName of [name, `${name}-aborted`]) {
-        const raw = await openRawQueue(engine, queueName);
+        const raw = openRawQueue(engine, queueName);
         await raw.obliterate().catch(() => {});
         await raw.close();
       }
@@ -347,7 +308,7 @@ describe.each(datastores)("conformance on $name", (store) => {
       first.cron("* * * * * *", "tick", async () => ++ticks);
       first.cron("0 3 * * *", "nightly", async () => 0, { tz: "Europe/Paris" });
       await first.run({ handleSignals: false });
-      const raw = await openRawQueue(engine, queueName);
+      const raw = openRawQueue(engine, queueName);
       try {
         expect((await raw.schedulers()).sort((a, b) => a.id.localeCompare(b.id))).toEqual([
           { id: "nightly", pattern: "0 3 * * *", tz: "Europe/Paris" },

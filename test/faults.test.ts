@@ -1,19 +1,12 @@
-// Fault tests of the core runtime: real worker processes (test/support/faults/worker.ts)
-// killed or stopped in the middle of 2,000 tasks, on every datastore. Each task run
-// is written to a ledger outside the queue, so "nothing lost" is counted, not assumed.
-// Loopback services only; timeouts are hang guards, never assertions on speed.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmbeddedPostgres, type EmbeddedPostgresServer } from "@repo/core";
 import { createWorker, type TaskHandle, type TaskStatus } from "@repo/core/tasks";
 import { openLedger, type Ledger, type LedgerSummary } from "./support/faults/ledger.js";
 import { RECORD_TASK, type FaultWorkerConfig } from "./support/faults/protocol.js";
-import { openRawQueue } from "./support/faults/raw-queue.js";
+import { openRawQueue } from "./support/raw-queue.js";
 import { spawnFaultWorker, type FaultWorker } from "./support/faults/spawn.js";
-import { findPostgres, findRedis, missing } from "./support/services.js";
+import { datastores, stopEmbeddedDatastore, type Datastore } from "./support/datastores.js";
 
 const TASKS = 2_000;
 // Small but real async work per task, so a worker always holds tasks mid-run.
@@ -31,40 +24,7 @@ const FINISH_TIMEOUT = 150_000;
 const TEST_TIMEOUT = 240_000;
 
 const runId = `${process.pid}-${Date.now().toString(36)}`;
-const redisUrl = await findRedis();
-const postgresUrl = await findPostgres();
-const skipRedis = missing("Redis (REDIS_URL or 127.0.0.1:6379)", redisUrl);
-const skipPostgres = missing("PostgreSQL (DATABASE_URL or 127.0.0.1:5432/test)", postgresUrl);
-
-let embedded: EmbeddedPostgresServer | undefined;
-let tempDir: string | undefined;
-afterAll(async () => {
-  await embedded?.stop();
-  if (tempDir) await rm(tempDir, { recursive: true, force: true });
-});
-
-interface Datastore {
-  name: string;
-  skip: boolean;
-  url: () => Promise<string>;
-}
-
-const datastores: Datastore[] = [
-  { name: "Redis", skip: skipRedis, url: async () => redisUrl! },
-  { name: "PostgreSQL", skip: skipPostgres, url: async () => postgresUrl! },
-  {
-    name: "embedded PostgreSQL",
-    skip: false,
-    async url() {
-      if (!embedded) {
-        tempDir = await mkdtemp(path.join(os.tmpdir(), "faults-test-"));
-        await chmod(tempDir, 0o755); // as root, the server runs as the `postgres` user
-        embedded = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "pg"), ephemeral: true });
-      }
-      return embedded.url;
-    },
-  },
-];
+afterAll(stopEmbeddedDatastore);
 
 for (const store of datastores) {
   describe.skipIf(store.skip)(`faults on ${store.name}`, () => {

@@ -1,0 +1,48 @@
+import { Queue, createPostgresBackend, withBackend } from "bullmq";
+import { Redis } from "ioredis";
+
+/**
+ * Plain BullMQ access to a test queue, beside the runtime: to look at what the
+ * runtime stored (job schedulers, delayed jobs, jobs a killed worker left
+ * active) and to obliterate the queue afterwards.
+ */
+export interface RawQueue {
+  schedulers(): Promise<{ id: string; pattern?: string; tz?: string }[]>;
+  delayedNames(): Promise<string[]>;
+  counts(): Promise<Record<"waiting" | "active" | "delayed" | "completed" | "failed", number>>;
+  obliterate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const postgres = withBackend(createPostgresBackend);
+
+export function openRawQueue(engine: { kind: "redis" | "postgres"; url: string }, name: string): RawQueue {
+  const connection = engine.kind === "redis" ? new Redis(engine.url, { maxRetriesPerRequest: null }) : undefined;
+  // Both backends' Queue classes share this API; only their type parameters differ.
+  const queue = connection
+    ? new Queue(name, { connection })
+    : (new postgres.Queue(name, { connection: { connectionString: engine.url, migrate: true } }) as unknown as Queue);
+  return {
+    async schedulers() {
+      return (await queue.getJobSchedulers(0, -1)).map((s) => ({ id: s.id ?? s.key, pattern: s.pattern, tz: s.tz }));
+    },
+    async delayedNames() {
+      return (await queue.getDelayed(0, -1)).map((job) => job.name);
+    },
+    async counts() {
+      const counts = await queue.getJobCounts("waiting", "active", "delayed", "completed", "failed");
+      return {
+        waiting: counts.waiting ?? 0,
+        active: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
+        completed: counts.completed ?? 0,
+        failed: counts.failed ?? 0,
+      };
+    },
+    obliterate: () => queue.obliterate({ force: true }),
+    async close() {
+      await queue.close();
+      connection?.disconnect();
+    },
+  };
+}
