@@ -21,11 +21,17 @@ export default async function setup(): Promise<() => Promise<void>> {
   await database.pool(); // applies the migrations once, before tests run in parallel
   await database.close();
 
+  // Mail goes to files in a throwaway directory (never SMTP, never the project's .data/mail/).
+  const mailDir = await mkdtemp(path.join(os.tmpdir(), "app-test-mail-"));
+  process.env.MAIL_DIR = mailDir;
+  delete process.env.SMTP_URL;
+
   // A queue of our own, so a run never sees another run's (or the dev worker's) tasks.
   process.env.TASKS_QUEUE = `test-${process.pid}-${Date.now().toString(36)}`;
 
   return async () => {
     await server?.stop();
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    await rm(mailDir, { recursive: true, force: true });
   };
 }

@@ -11,6 +11,17 @@ export {
 } from "./db/embedded-postgres.js";
 export { migrations, runMigrations, type Migration } from "./db/migrations.js";
 export { findProjectRoot } from "./db/project-root.js";
+export {
+  createMailer,
+  mailer,
+  mailSettingsFromEnv,
+  MailConfigError,
+  type MailMessage,
+  type Mailer,
+  type MailSettings,
+  type MailTransportSettings,
+  type SentMail,
+} from "./email/index.js";
 export { UserModel, createUserModel, type User, type UserModelApi } from "./models/user.js";
 
 /** Closes the project's pool and stops the embedded database if this process started it. */

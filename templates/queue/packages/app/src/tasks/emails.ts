@@ -1,11 +1,13 @@
-import { UserModel } from "@repo/core";
+import { mailer, UserModel } from "@repo/core";
 import { worker } from "./worker.js";
 
 /**
- * Example task: welcome a new user. Queue it from a route with
+ * Example task: welcome a new user by email. Queue it from a route with
  * `await sendWelcomeEmail.enqueue(user.id)`; call it directly in tests.
- * A failed send is retried (with capped exponential backoff); a worker crash
- * can run it twice, which is why the user is marked as welcomed.
+ * Mail goes through SMTP_URL, or, in development, to an .eml file under
+ * .data/mail/ (see `mailer` in @repo/core). A failed send is retried (with
+ * capped exponential backoff); a worker crash can run it twice, which is why
+ * the user is marked as welcomed — and a welcomed user is not mailed again.
  */
 export const sendWelcomeEmail = worker.task(
   "sendWelcomeEmail",
@@ -13,14 +15,20 @@ export const sendWelcomeEmail = worker.task(
     const user = await UserModel.get(userId);
     if (!user) return { status: "skipped" as const };
 
-    // Plug your email provider in here. Without WELCOME_WEBHOOK_URL the send is
-    // skipped, so the project runs (and its tests pass) offline.
-    const webhook = process.env.WELCOME_WEBHOOK_URL;
-    if (webhook) {
-      await worker.context.httpClient.post(webhook, { to: user.email, template: "welcome" });
+    if (!user.welcomeEmailSentAt) {
+      await mailer.send({
+        to: user.email,
+        subject: "Welcome!",
+        text: `Hello ${user.email},\n\nThanks for signing up. We are glad to have you.\n`,
+      });
+      await UserModel.markWelcomeEmailSent(user.id);
     }
 
-    await UserModel.markWelcomeEmailSent(user.id);
+    // Also tell another service, if one is configured (shared resources come from worker.context).
+    const webhook = process.env.WELCOME_WEBHOOK_URL;
+    if (webhook) {
+      await worker.context.httpClient.post(webhook, { to: user.email, template: "welcome" }, { signal: worker.current().signal });
+    }
     return { status: "sent" as const, user: user.email };
   },
   { retries: 3, timeout: 30_000 },

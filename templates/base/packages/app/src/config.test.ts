@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.js";
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("needs nothing in development", () => {
+    expect(loadConfig({})).toEqual({ port: 3000, production: false, adminToken: undefined });
+    expect(loadConfig({ PORT: "8080", ADMIN_TOKEN: "0123456789abcdef" })).toMatchObject({ port: 8080, adminToken: "0123456789abcdef" });
+  });
+
+  it("names a malformed PORT", () => {
+    for (const port of ["abc", "3000x", "-1", "70000", "80.5"]) {
+      expect(problemsOf({ PORT: port })).toEqual([`PORT must be a port number (0-65535), got "${port}".`]);
+    }
+  });
+
+  it("names malformed URLs without echoing them (they may hold passwords)", () => {
+    const [database] = problemsOf({ DATABASE_URL: "host=db password=s3cret" });
+    expect(database).toMatch(/^DATABASE_URL is not a URL/);
+    expect(database).not.toContain("s3cret");
+    expect(problemsOf({ DATABASE_URL: "mysql://u:s3cret@db/app" })).toEqual(["DATABASE_URL must start with postgres:// or postgresql://, got mysql://…"]);
+    expect(problemsOf({ REDIS_URL: "localhost:6379" })[0]).toMatch(/^REDIS_URL must start with redis:\/\/ or rediss:\/\//);
+    expect(problemsOf({ SMTP_URL: "mail.example.com" })[0]).toMatch(/^SMTP_URL is not a URL/);
+  });
+
+  it("production needs DATABASE_URL and SMTP_URL, and lists every problem in one message", () => {
+    const problems = problemsOf({ NODE_ENV: "production", PORT: "web" });
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^PORT /);
+    expect(problems[1]).toMatch(/^DATABASE_URL is not set/);
+    expect(problems[2]).toMatch(/^SMTP_URL is not set/);
+    expect(new ConfigError(problems).message).toBe(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+
+    const production = loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://db/app", SMTP_URL: "smtp://mail:587" });
+    expect(production).toEqual({ port: 3000, production: true, adminToken: undefined });
+  });
+
+  it("refuses a short ADMIN_TOKEN", () => {
+    expect(problemsOf({ ADMIN_TOKEN: "secret" })).toEqual(["ADMIN_TOKEN must be at least 16 characters (e.g. `openssl rand -hex 32`)."]);
+  });
+});

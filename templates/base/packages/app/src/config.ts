@@ -1,0 +1,76 @@
+import { MailConfigError, mailSettingsFromEnv } from "@repo/core";
+
+/** The HTTP server's settings, all from the environment (`.env` in development). */
+export interface AppConfig {
+  /** PORT (default 3000; 0 picks a free port). */
+  port: number;
+  /** NODE_ENV=production: the admin dashboard needs ADMIN_TOKEN, mail needs SMTP_URL, data needs DATABASE_URL. */
+  production: boolean;
+  /** ADMIN_TOKEN: opens the admin dashboard in production. */
+  adminToken: string | undefined;
+}
+
+/** Every missing or malformed variable, named, in one message. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+/** Reads and checks the configuration; throws a ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const production = env.NODE_ENV === "production";
+
+  const port = parsePort(env.PORT, problems);
+
+  const databaseUrl = env.DATABASE_URL?.trim();
+  if (databaseUrl) checkUrl("DATABASE_URL", databaseUrl, ["postgres:", "postgresql:"], "postgres://user:password@host:5432/dbname", problems);
+  else if (production) problems.push("DATABASE_URL is not set: production needs a PostgreSQL (the embedded one is for development only).");
+
+  const redisUrl = env.REDIS_URL?.trim();
+  if (redisUrl) checkUrl("REDIS_URL", redisUrl, ["redis:", "rediss:"], "redis://host:6379", problems);
+
+  const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
+  if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problems.push(`ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`).`);
+  }
+
+  try {
+    mailSettingsFromEnv(env);
+  } catch (error) {
+    if (!(error instanceof MailConfigError)) throw error;
+    problems.push(error.message);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { port, production, adminToken };
+}
+
+function parsePort(raw: string | undefined, problems: string[]): number {
+  const value = raw?.trim();
+  if (!value) return 3000;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) {
+    problems.push(`PORT must be a port number (0-65535), got "${value}".`);
+    return 3000;
+  }
+  return port;
+}
+
+function checkUrl(name: string, value: string, protocols: string[], example: string, problems: string[]): void {
+  let protocol: string;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    // Not echoed: the value may hold a password.
+    problems.push(`${name} is not a URL; expected something like ${example}.`);
+    return;
+  }
+  if (!protocols.includes(protocol)) {
+    problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(" or ")}, got ${protocol}//…`);
+  }
+}

@@ -1,0 +1,95 @@
+import nodemailer from "nodemailer";
+import { writeMailFile } from "./file-transport.js";
+import { mailSettingsFromEnv, type MailSettings } from "./settings.js";
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  /** Default: the mailer's sender (MAIL_FROM). */
+  from?: string;
+}
+
+export interface SentMail {
+  messageId: string;
+  /** The `.eml` file written, when mail goes to files (development). */
+  file?: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<SentMail>;
+  /** Where mail goes, for startup logs: "SMTP at smtp://host:587" or "files in /path". */
+  describe(): string;
+  /** Closes SMTP connections; a later send opens new ones. */
+  close(): Promise<void>;
+}
+
+interface Transport {
+  send(message: MailMessage & { from: string }): Promise<SentMail>;
+  close(): void;
+}
+
+/**
+ * The project's email service on nodemailer. Settings are read on first use
+ * (default: from the environment, see `mailSettingsFromEnv`), so importing it
+ * never fails and a bad setting is reported, by name, where mail is sent.
+ */
+export function createMailer(settings: MailSettings | (() => MailSettings) = mailSettingsFromEnv): Mailer {
+  let resolved: { settings: MailSettings; transport: Transport } | undefined;
+
+  function open() {
+    if (!resolved) {
+      const current = typeof settings === "function" ? settings() : settings;
+      resolved = { settings: current, transport: openTransport(current) };
+    }
+    return resolved;
+  }
+
+  return {
+    async send(message) {
+      const { settings: current, transport } = open();
+      return transport.send({ ...message, from: message.from ?? current.from });
+    },
+    describe() {
+      const { transport } = open().settings;
+      return transport.kind === "smtp" ? `SMTP at ${redactSmtpUrl(transport.url)}` : `files in ${transport.dir}`;
+    },
+    async close() {
+      resolved?.transport.close();
+      resolved = undefined;
+    },
+  };
+}
+
+function openTransport(settings: MailSettings): Transport {
+  const { transport } = settings;
+  if (transport.kind === "smtp") {
+    const smtp = nodemailer.createTransport(transport.url);
+    return {
+      async send(message) {
+        const info = await smtp.sendMail(message);
+        return { messageId: info.messageId };
+      },
+      close: () => smtp.close(),
+    };
+  }
+  // The stream transport builds the exact bytes an SMTP server would receive;
+  // CRLF line ends make the file a standard .eml that mail clients open.
+  const stream = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows" });
+  return {
+    async send(message) {
+      const info = await stream.sendMail(message);
+      const file = await writeMailFile(transport.dir, info.message as Buffer, message.to);
+      console.log(`[mail] "${message.subject}" to ${message.to}: ${file}`);
+      return { messageId: info.messageId, file };
+    },
+    close: () => {},
+  };
+}
+
+function redactSmtpUrl(value: string): string {
+  const url = new URL(value);
+  if (url.password) url.password = "***";
+  return url.toString();
+}

@@ -1,0 +1,41 @@
+// The job queue's part of the HTTP app: queueing the welcome email, `GET /tasks/:id`
+// and the admin dashboard. (Replaced by a stub in projects without the queue.)
+import type { Hono } from "hono";
+import { worker } from "./tasks/worker.js";
+import { sendWelcomeEmail } from "./tasks/emails.js";
+import { closeDashboards, mountDashboard, DASHBOARD_PATH } from "./admin/dashboard.js";
+import { taskRoutes } from "./routes/tasks.js";
+
+/** The parts of the app's configuration the queue routes read (see src/config.ts). */
+export interface QueueRouteConfig {
+  production: boolean;
+  adminToken: string | undefined;
+}
+
+/** Queues the new user's welcome email; resolves with the task id. */
+export async function enqueueWelcomeEmail(userId: string): Promise<string | undefined> {
+  return (await sendWelcomeEmail.enqueue(userId)).id;
+}
+
+/**
+ * `GET /tasks/:id`, and the Bull Board dashboard at /admin/queues: open in
+ * development, in production only with ADMIN_TOKEN (and then only with it).
+ */
+export function mountQueueRoutes(app: Hono, config: QueueRouteConfig): void {
+  app.route("/", taskRoutes);
+  mountDashboard(app, config);
+}
+
+export function queueStartupNotes(baseUrl: string, config: QueueRouteConfig): string[] {
+  if (config.production && !config.adminToken) return ["dashboard: off (set ADMIN_TOKEN to enable it in production)"];
+  return [`dashboard: ${baseUrl}${DASHBOARD_PATH}${config.production ? " (ADMIN_TOKEN required)" : ""}`, "task status: GET /tasks/:id"];
+}
+
+/** Closes the dashboard's and the task queue's connections (and the worker's context). */
+export async function closeQueue(): Promise<void> {
+  await closeDashboards();
+  await worker.close();
+}
+
+/** Whether this project has the job queue (tests read it). */
+export const jobQueueEnabled: boolean = true;
