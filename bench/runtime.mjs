@@ -99,7 +99,7 @@ for (const store of await describeDatastores(options.datastore)) {
   ]);
   const missed = rounds.raw.reduce((sum, result) => sum + result.missedEvents, 0);
   console.log(
-    `  latency: core awaits handle.result() (polls the job state); raw awaits job.waitUntilFinished() (QueueEvents), ` +
+    `  latency: core awaits handle.result() (queue events raced with a state poll); raw awaits job.waitUntilFinished() (QueueEvents), ` +
       `raced with a 250 ms state poll for missed events (missed: ${missed}/${latencies("raw").length}); ${latencies("core").length} samples each`,
   );
   console.log(`  reference: raw BullMQ addBulk (chunks of 1000) enqueues ${Math.round(median(bulkRates)).toLocaleString("en-US")} tasks/s; the runtime has no bulk enqueue`);

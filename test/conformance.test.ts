@@ -251,6 +251,24 @@ describe.each(datastores)("conformance on $name", (store) => {
       expect(await handle.result(WAIT)).toEqual({ success: true, value: { id: handle.id, name: "whoAmI", attempt: 1, signal: true } });
     });
 
+    it("result() listens to the queue's events: one listener per process, from the first result() until worker.close()", async () => {
+      const worker = newWorker();
+      const double = worker.task("double", async (n: number) => n * 2);
+      await worker.run({ handleSignals: false });
+      const raw = openRawQueue(engine, worker.queueName);
+      try {
+        expect(await raw.eventListeners()).toBe(0);
+        const handles = await Promise.all([1, 2, 3].map((n) => double.enqueue(n)));
+        const results = await Promise.all(handles.map((handle) => handle.result(WAIT)));
+        expect(results).toEqual([2, 4, 6].map((value) => ({ success: true, value })));
+        expect(await until(() => raw.eventListeners(), (count) => count > 0)).toBe(1);
+        await worker.close();
+        expect(await until(() => raw.eventListeners(), (count) => count === 0)).toBe(0);
+      } finally {
+        await raw.close();
+      }
+    });
+
     it("limits a task's concurrency per worker process", async () => {
       const worker = newWorker({ concurrency: 5 });
       let running = 0;

@@ -48,7 +48,7 @@ function openCore(engine, queueName, concurrency) {
     async waitForResult(handle, timeoutMs) {
       const result = await handle.result({ timeout: timeoutMs });
       if (!result.success) throw result.error;
-      return "poll"; // result() polls the job state
+      return "poll"; // result() races events and polling internally; missed events are counted for raw only
     },
     close: () => worker.close(),
   };

@@ -6,7 +6,7 @@
 //              (first task start → last task completed in the queue)
 //   endToEnd   N more tasks while the worker runs                  → first enqueue → last completion
 //   latency    `sample` tasks at a steady `rate`, each awaited     → enqueue→result p50/p95/p99
-//              (core: handle.result(), which polls the job state;
+//              (core: handle.result(): queue events raced with a state poll;
 //               raw: job.waitUntilFinished() on QueueEvents, see contenders.mjs)
 // "Completed" is read from the queue itself (BullMQ job counts), the same way for
 // both, and only once every task has run, so the polling does not load the drain.
@@ -14,7 +14,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { openContender } from "./contenders.mjs";
 // Raw queue access for job counts and clean-up, shared with the fault tests.
-import { openRawQueue } from "../../test/support/faults/raw-queue.ts";
+import { openRawQueue } from "../../test/support/raw-queue.ts";
 
 export const PHASES = ["enqueue", "drain", "endToEnd", "latency"];
 

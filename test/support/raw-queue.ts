@@ -10,6 +10,8 @@ export interface RawQueue {
   schedulers(): Promise<{ id: string; pattern?: string; tz?: string }[]>;
   delayedNames(): Promise<string[]>;
   counts(): Promise<Record<"waiting" | "active" | "delayed" | "completed" | "failed", number>>;
+  /** QueueEvents connections listening to the queue, from any process. */
+  eventListeners(): Promise<number>;
   obliterate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export function openRawQueue(engine: { kind: "redis" | "postgres"; url: string }
         failed: counts.failed ?? 0,
       };
     },
+    eventListeners: async () => (await queue.getQueueEvents()).length,
     obliterate: () => queue.obliterate({ force: true }),
     async close() {
       await queue.close();

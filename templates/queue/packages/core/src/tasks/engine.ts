@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { resolveDatabaseUrl } from "@repo/core";
-import { Queue, Worker, createPostgresBackend, withBackend, type Job } from "bullmq";
+import { Queue, QueueEvents, Worker, createPostgresBackend, withBackend, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
 
@@ -38,6 +38,13 @@ export interface EngineQueue {
   getJob(id: string): Promise<TaskJob | undefined>;
   remove(id: string): Promise<number>;
   obliterate(opts?: { force?: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The slice of BullMQ's QueueEvents the runtime uses: finishes (and removals) of a queue's jobs. */
+export interface EngineQueueEvents {
+  on(event: "completed", listener: (args: { jobId: string; returnvalue: unknown }) => void): unknown;
+  on(event: "failed" | "removed", listener: (args: { jobId: string }) => void): unknown;
   close(): Promise<void>;
 }
 
@@ -108,6 +115,12 @@ export interface Engine {
    * recovers, so it is closed rather than handed out broken).
    */
   openQueue(name: string): Promise<EngineQueue>;
+  /**
+   * A listener to a queue's events from now on (BullMQ QueueEvents; events can be
+   * missed, e.g. while reconnecting: use them to be quick, not to be sure). Ready
+   * or rejecting like openQueue; closed by close() at the latest.
+   */
+  openQueueEvents(name: string): Promise<EngineQueueEvents>;
   /** A consumer: waits until the datastore is reachable (see waitUntilReachable), then consumes. */
   openWorker(name: string, processor: TaskProcessor, settings: WorkerSettings): Promise<EngineWorker>;
   close(): Promise<void>;
@@ -254,6 +267,7 @@ function redisEngine(url: string, options: EngineOptions): Engine {
 
   // BullMQ does not close connections it was handed, so the engine tracks and closes them.
   const connections: Redis[] = [];
+  const openedEvents = new Set<{ close(): Promise<void> }>();
   const connect = (blocking: boolean) => {
     const connection = new Redis(url, {
       // Worker connections block on Redis; ioredis must retry those forever (BullMQ requirement).
@@ -287,6 +301,12 @@ function redisEngine(url: string, options: EngineOptions): Engine {
       watch(queue); // without an 'error' listener BullMQ prints every failed reconnect with its stack
       return queue as unknown as EngineQueue;
     },
+    async openQueueEvents(name) {
+      const events = new QueueEvents(name, { connection: connect(true) });
+      watch(events);
+      openedEvents.add(events);
+      return events as unknown as EngineQueueEvents;
+    },
     async openWorker(name, processor, settings) {
       await reachability.waitUntilReachable();
       const worker = new Worker<TaskJobData, unknown, string>(name, processor, { ...bullWorkerOptions(settings), connection: connect(true) });
@@ -295,6 +315,7 @@ function redisEngine(url: string, options: EngineOptions): Engine {
     },
     async close() {
       reachability.close();
+      await closeAll(openedEvents);
       await Promise.all(connections.splice(0).map((connection) => connection.quit().catch(() => connection.disconnect())));
     },
   };
@@ -320,6 +341,7 @@ function postgresEngine(url: string | (() => Promise<string>), schema = "bullmq"
     emitter.on("error", (error: Error) => {
       if (isConnectionError(error) && resolvedUrl) reachability.lost(resolvedUrl, error);
     });
+  const openedEvents = new Set<{ close(): Promise<void> }>();
 
   return {
     kind: "postgres",
@@ -337,6 +359,19 @@ function postgresEngine(url: string | (() => Promise<string>), schema = "bullmq"
         throw new Error(`Cannot reach ${reachability.target(await resolveUrl())}: ${describeError(error)}. ${hint}`, { cause: error });
       }
       return queue as unknown as EngineQueue;
+    },
+    async openQueueEvents(name) {
+      const events = new postgresBullMQ.QueueEvents(name, { connection: await connection() });
+      watch(events);
+      openedEvents.add(events);
+      try {
+        await events.waitUntilReady();
+      } catch (error) {
+        openedEvents.delete(events);
+        await events.close().catch(() => {});
+        throw new Error(`Cannot reach ${reachability.target(await resolveUrl())}: ${describeError(error)}. ${hint}`, { cause: error });
+      }
+      return events as unknown as EngineQueueEvents;
     },
     async openWorker(name, processor, settings) {
       // A PostgreSQL worker whose first connection fails stays broken for good (its
@@ -360,8 +395,16 @@ function postgresEngine(url: string | (() => Promise<string>), schema = "bullmq"
     },
     async close() {
       reachability.close(); // each Queue/Worker owns (and closes) the pool it built
+      await closeAll(openedEvents);
     },
   };
+}
+
+/** Closes the QueueEvents an engine opened (closing twice is harmless: BullMQ returns the first close). */
+async function closeAll(opened: Set<{ close(): Promise<void> }>): Promise<void> {
+  const all = [...opened];
+  opened.clear();
+  await Promise.all(all.map((events) => events.close().catch(() => {})));
 }
 
 async function pingRedis(url: string, connectTimeout: number): Promise<void> {

@@ -1,9 +1,10 @@
 import { DelayedError, UnrecoverableError, WaitingError } from "bullmq";
 import { retryDelay, type BackoffOptions } from "./backoff.js";
-import { runAsCurrent } from "./current.js";
+import { AbortWatch } from "./abort-watch.js";
 import type { TaskJob } from "./engine.js";
 import { TaskAbortedError, TaskReleasedError, TaskRunTimeoutError, toRecordableError } from "./errors.js";
 import type { RuntimeJobData, TaskQueue } from "./queue-api.js";
+import { RunningAttempt } from "./running-attempt.js";
 
 /** What the runner needs to know about a registered task. */
 export interface RunnableTask {
@@ -19,12 +20,6 @@ export interface JobRunnerOptions {
   abortPollMs: number;
 }
 
-interface RunningJob {
-  readonly job: TaskJob;
-  readonly token: string | undefined;
-  readonly controller: AbortController;
-}
-
 // When a task is at its concurrency limit in this process, a job of it goes back
 // to the queue for about this long instead of holding a worker slot.
 const LIMITED_RETRY_MS = 250;
@@ -36,13 +31,20 @@ const LIMITED_RETRY_MS = 250;
  * and handing tasks back on shutdown.
  */
 export class JobRunner {
-  private readonly running = new Map<string, RunningJob>();
+  private readonly running = new Map<string, RunningAttempt>();
   private readonly perTask = new Map<string, number>();
+  private readonly abortWatch: AbortWatch;
 
-  constructor(private readonly options: JobRunnerOptions) {}
+  constructor(private readonly options: JobRunnerOptions) {
+    this.abortWatch = new AbortWatch(this.running, options.tasks, options.abortPollMs);
+  }
 
-  /** The BullMQ processor. Three parameters: BullMQ hands a signal only to processors that declare it. */
-  readonly process = (job: TaskJob, token?: string, signal?: AbortSignal): Promise<unknown> => this.run(job, token, signal);
+  /**
+   * The BullMQ processor. Two parameters on purpose: BullMQ builds an AbortController
+   * per job for processors that declare a third (`signal`), and only `worker.cancelJob`
+   * fires it, which the runtime never calls; each attempt has its own, lazily built, signal.
+   */
+  readonly process = (job: TaskJob, token?: string): Promise<unknown> => this.run(job, token);
 
   get runningCount(): number {
     return this.running.size;
@@ -54,19 +56,19 @@ export class JobRunner {
    */
   async releaseAll(): Promise<void> {
     await Promise.all(
-      [...this.running.values()].map(async ({ job, token, controller }) => {
+      [...this.running.values()].map(async (attempt) => {
         try {
-          await job.moveToWait(token);
+          await attempt.handBack();
         } catch (error) {
           // Finished (or lost its lock) meanwhile: nothing to hand back.
-          console.error(`[tasks] could not hand back ${job.name} (${job.id}): ${(error as Error).message}`);
+          console.error(`[tasks] could not hand back ${attempt.name} (${attempt.id}): ${(error as Error).message}`);
         }
-        controller.abort(new TaskReleasedError(job.id ?? "?"));
+        attempt.stop(new TaskReleasedError(attempt.id));
       }),
     );
   }
 
-  private async run(job: TaskJob, token: string | undefined, bullSignal: AbortSignal | undefined): Promise<unknown> {
+  private async run(job: TaskJob, token: string | undefined): Promise<unknown> {
     const task = this.options.lookup(job.name);
     if (!task) {
       throw new UnrecoverableError(
@@ -87,26 +89,15 @@ export class JobRunner {
     }
     this.perTask.set(job.name, runningOfTask + 1);
 
-    const controller = new AbortController();
-    const entry: RunningJob = { job, token, controller };
-    this.running.set(id, entry);
-    const stopped = new Promise<never>((_, reject) =>
-      controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true }),
-    );
-    const onBullAbort = () => controller.abort(new TaskAbortedError(id, job.name));
-    bullSignal?.addEventListener("abort", onBullAbort, { once: true });
-    const timer =
-      task.timeout === undefined
-        ? undefined
-        : setTimeout(() => controller.abort(new TaskRunTimeoutError(id, job.name, task.timeout!)), task.timeout);
-    const poller = setInterval(() => void this.checkAborted(id, job.name, controller), this.options.abortPollMs);
+    const attempt = new RunningAttempt(job, token, id, job.name, job.attemptsMade + 1);
+    this.running.set(id, attempt);
+    this.abortWatch.wake();
+    const timeout = task.timeout;
+    if (timeout !== undefined) attempt.stopAfter(timeout, () => new TaskRunTimeoutError(id, job.name, timeout));
     try {
-      const current = { id, name: job.name, attempt: job.attemptsMade + 1, signal: controller.signal };
-      const attempt = Promise.resolve().then(() => runAsCurrent(current, () => task.fn(...(data.args ?? []))));
-      // A task that ignores its signal keeps running in the background, but its attempt ends now.
-      return await Promise.race([attempt, stopped]);
+      return await attempt.run(task.fn, data.args ?? []);
     } catch (thrown) {
-      const error = controller.signal.aborted ? controller.signal.reason : thrown;
+      const error = attempt.stopped ? attempt.stopReason : thrown;
       // Already back in the queue: tell BullMQ not to record anything.
       if (error instanceof TaskReleasedError) throw new WaitingError();
       if (!(error instanceof UnrecoverableError)) {
@@ -116,22 +107,9 @@ export class JobRunner {
       }
       throw toRecordableError(error);
     } finally {
-      clearTimeout(timer);
-      clearInterval(poller);
-      bullSignal?.removeEventListener("abort", onBullAbort);
+      attempt.finish();
       this.running.delete(id);
       this.perTask.set(job.name, (this.perTask.get(job.name) ?? 1) - 1);
-    }
-  }
-
-  /** The relay: a worker polls the abort marker of the tasks it holds (same on Redis and PostgreSQL). */
-  private async checkAborted(id: string, name: string, controller: AbortController): Promise<void> {
-    if (controller.signal.aborted) return;
-    try {
-      const job = await (await this.options.tasks()).getJob(id);
-      if ((job?.data as RuntimeJobData | undefined)?.abortRequestedAt) controller.abort(new TaskAbortedError(id, name));
-    } catch {
-      // The datastore is unreachable: the next poll tries again.
     }
   }
 }

@@ -13,6 +13,8 @@ export interface RuntimeJobData extends TaskJobData {
  * which has all of these; TODO(engine): fold them into EngineQueue and drop the cast.
  */
 export interface TaskQueue extends EngineQueue {
+  /** One read, cheaper than getJob + job.getState(); "unknown" when there is no such job. */
+  getJobState(id: string): Promise<string>;
   getFailed(start?: number, end?: number): Promise<TaskJob[]>;
   getJobSchedulers(start?: number, end?: number, asc?: boolean): Promise<JobSchedulerJson[]>;
   upsertJobScheduler(

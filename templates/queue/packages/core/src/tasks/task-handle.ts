@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { TaskJob } from "./engine.js";
 import { TaskAbortedError, TaskFailedError, TaskTimeoutError, errorInfoFromJob } from "./errors.js";
+import type { FinishEvents } from "./finish-events.js";
 import type { RuntimeJobData, TaskQueue } from "./queue-api.js";
 
 export { TaskAbortedError, TaskFailedError, TaskTimeoutError } from "./errors.js";
@@ -9,10 +9,11 @@ export type TaskStatus = "queued" | "scheduled" | "running" | "completed" | "fai
 
 export type TaskResult<R> = { success: true; value: R } | { success: false; error: Error };
 
-/** The queues a handle talks to: the task queue and the queue of abort markers. */
+/** The queues a handle talks to: the task queue, the queue of abort markers, and the task queue's finish events. */
 export interface HandleQueues {
   tasks(): Promise<TaskQueue>;
   abortMarkers(): Promise<TaskQueue>;
+  finishes(): FinishEvents;
 }
 
 // Tasks aborted before they ran are removed; a marker job in a queue no worker
@@ -21,6 +22,11 @@ export interface HandleQueues {
 export const abortMarkerId = (taskId: string) => `aborted-${taskId}`;
 
 const QUEUED_STATES = new Set(["waiting", "prioritized", "waiting-children", "paused"]);
+
+// result() polls the state between events: fast while no events are heard (yet), sparsely
+// once they flow (then a poll only catches the rare missed one). Doubling up to the cap.
+const POLL_WITHOUT_EVENTS = { firstMs: 10, capMs: 250 };
+const POLL_WITH_EVENTS = { firstMs: 25, capMs: 500 };
 
 /** A failed task that was aborted (marker in its data, or failed with TaskAbortedError) reports "aborted". */
 export function wasAbortedWhileRunning(job: TaskJob): boolean {
@@ -53,35 +59,55 @@ export class TaskHandle<R> {
   }
 
   /**
-   * Waits for the task to finish, polling its state (reliable on every datastore:
-   * on the PostgreSQL backend completion events can be missed). Rejects with
-   * TaskTimeoutError after `timeout` ms, and at once if the task does not exist.
-   * A failed task resolves with a TaskFailedError whose `error` holds the name,
-   * message and stack of what the task threw; an aborted one with TaskAbortedError.
+   * Waits for the task to finish: woken by the queue's events (one listener per
+   * queue per process, opened on the first call) and polling its state as well,
+   * since events can be missed (the PostgreSQL backend drops a few; a listener
+   * misses what happens while it reconnects). Rejects with TaskTimeoutError after
+   * `timeout` ms, and at once if the task does not exist. A failed task resolves
+   * with a TaskFailedError whose `error` holds the name, message and stack of what
+   * the task threw; an aborted one with TaskAbortedError.
    */
   async result({ timeout = 30_000 }: { timeout?: number } = {}): Promise<TaskResult<R>> {
     const deadline = Date.now() + timeout;
-    let pause = 10;
-    for (;;) {
-      const tasks = await this.queues.tasks();
-      const job = await tasks.getJob(this.id);
-      if (!job) {
-        if (await this.wasAbortedBeforeRunning()) return { success: false, error: new TaskAbortedError(this.id, this.taskName) };
-        throw new Error(`Task ${this.taskName} (${this.id}) not found: never queued, or its result has expired`);
+    const tasks = await this.queues.tasks();
+    const finishes = this.queues.finishes();
+    // Watching before the first look: a finish in between is not missed.
+    const watch = finishes.watch(this.id);
+    try {
+      let pause = POLL_WITHOUT_EVENTS.firstMs;
+      for (;;) {
+        const outcome = await this.outcome(tasks);
+        if (outcome) return outcome;
+        const left = deadline - Date.now();
+        if (left <= 0) throw new TaskTimeoutError(this.id, this.taskName, await this.status());
+        const poll = finishes.live ? POLL_WITH_EVENTS : POLL_WITHOUT_EVENTS;
+        pause = Math.min(Math.max(pause, poll.firstMs), poll.capMs);
+        const finish = await watch.next(Math.min(pause, left));
+        // A completion event carries the result; any other event is looked into by the next poll.
+        if (finish?.completed) return { success: true, value: finish.value as R };
+        if (!finish) pause *= 2;
       }
-      const state = await job.getState();
-      if (state === "completed" || state === "failed") {
-        // Re-read: `job` may have been loaded just before it finished, without its outcome.
-        const done = (await tasks.getJob(this.id)) ?? job;
-        if (state === "completed") return { success: true, value: done.returnvalue as R };
-        if (wasAbortedWhileRunning(done)) return { success: false, error: new TaskAbortedError(this.id, this.taskName) };
-        return { success: false, error: new TaskFailedError(this.id, this.taskName, errorInfoFromJob(done)) };
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) throw new TaskTimeoutError(this.id, this.taskName, await this.status());
-      await sleep(Math.min(pause, left));
-      pause = Math.min(pause * 2, 250);
+    } finally {
+      watch.stop();
     }
+  }
+
+  /** The task's outcome if it finished, undefined while it has not; throws if it does not exist. */
+  private async outcome(tasks: TaskQueue): Promise<TaskResult<R> | undefined> {
+    const state = await tasks.getJobState(this.id);
+    if (state === "completed" || state === "failed") {
+      const job = await tasks.getJob(this.id);
+      if (job) {
+        if (state === "completed") return { success: true, value: job.returnvalue as R };
+        if (wasAbortedWhileRunning(job)) return { success: false, error: new TaskAbortedError(this.id, this.taskName) };
+        return { success: false, error: new TaskFailedError(this.id, this.taskName, errorInfoFromJob(job)) };
+      }
+      // Its result expired between the two reads: as if it were not found.
+    } else if (state !== "unknown") {
+      return undefined;
+    }
+    if (await this.wasAbortedBeforeRunning()) return { success: false, error: new TaskAbortedError(this.id, this.taskName) };
+    throw new Error(`Task ${this.taskName} (${this.id}) not found: never queued, or its result has expired`);
   }
 
   /**

@@ -7,6 +7,7 @@ import { openContext, type ContextOptions, type Lifespan, type TaskContext } fro
 import { currentTask, runAsCurrent, type CurrentTask } from "./current.js";
 import { createEngine, engineFromEnv, isConnectionError, type Engine, type EngineConfig, type EngineWorker, type TaskJob, type WorkerSettings } from "./engine.js";
 import { errorInfoFromJob, type TaskErrorInfo } from "./errors.js";
+import { FinishEvents } from "./finish-events.js";
 import { JobRunner, type RunnableTask } from "./job-runner.js";
 import { asTaskQueue, type RuntimeJobData, type TaskQueue } from "./queue-api.js";
 import { syncSchedules, type ScheduleDeclaration } from "./schedules.js";
@@ -114,6 +115,7 @@ export class TaskWorker {
   private engine: Engine | undefined;
   private taskQueue: Promise<TaskQueue> | undefined;
   private markerQueue: Promise<TaskQueue> | undefined;
+  private finishEvents: FinishEvents | undefined;
   private consumer: EngineWorker | undefined;
   private closeRequested = false;
   private runner: JobRunner | undefined;
@@ -122,6 +124,7 @@ export class TaskWorker {
   private readonly queues: HandleQueues = {
     tasks: () => (this.taskQueue ??= this.open(this.queueName, () => (this.taskQueue = undefined))),
     abortMarkers: () => (this.markerQueue ??= this.open(`${this.queueName}-aborted`, () => (this.markerQueue = undefined))),
+    finishes: () => (this.finishEvents ??= new FinishEvents(() => this.getEngine().openQueueEvents(this.queueName))),
   };
 
   constructor(private readonly options: TaskWorkerOptions = {}) {
@@ -166,10 +169,12 @@ export class TaskWorker {
       }
     }
     this.registry.set(name, { fn: fn as AnyTaskFn, options, timeout: options.timeout, concurrency: options.concurrency, backoff: options.backoff });
-    const enqueueWith = async (opts: EnqueueOptions, args: A): Promise<TaskHandle<Awaited<R>>> => {
+    // Built once: a plain enqueue hands BullMQ the same object every time (it copies it into each job).
+    const jobOptions = this.jobOptions(options);
+    const enqueueWith = async (opts: EnqueueOptions | undefined, args: A): Promise<TaskHandle<Awaited<R>>> => {
       const data: RuntimeJobData = { args: serialisableArgs(name, args) };
       const queue = await this.queues.tasks();
-      const job = await queue.add(name, data, { ...this.jobOptions(options), ...enqueueJobOptions(name, opts) });
+      const job = await queue.add(name, data, opts ? { ...jobOptions, ...enqueueJobOptions(name, opts) } : jobOptions);
       if (!job.id) throw new Error(`The queue returned no id for task ${name}`);
       return new TaskHandle<Awaited<R>>(job.id, name, this.queues);
     };
@@ -179,7 +184,7 @@ export class TaskWorker {
     };
     return Object.assign(call, {
       taskName: name,
-      enqueue: (...args: A) => enqueueWith({}, args),
+      enqueue: (...args: A) => enqueueWith(undefined, args),
       with: (opts: EnqueueOptions) => ({ enqueue: (...args: A) => enqueueWith(opts, args) }),
       handle: (id: string) => new TaskHandle<Awaited<R>>(id, name, this.queues),
     });
@@ -284,8 +289,12 @@ export class TaskWorker {
       await drained;
     }
     const queues = [this.taskQueue, this.markerQueue];
-    this.taskQueue = this.markerQueue = undefined;
-    await Promise.all(queues.map(async (queue) => (await queue?.catch(() => undefined))?.close()));
+    const finishEvents = this.finishEvents;
+    this.taskQueue = this.markerQueue = this.finishEvents = undefined;
+    await Promise.all([
+      ...queues.map(async (queue) => (await queue?.catch(() => undefined))?.close()),
+      finishEvents?.close().catch(() => {}),
+    ]);
     await this.engine?.close();
     this.engine = undefined;
     const lifespan = this.lifespan;
@@ -361,11 +370,13 @@ function enqueueJobOptions(name: string, { delay, runAt, priority, id }: Enqueue
     throw new TypeError(`Task "${name}": id "${id}" is not allowed: use a non-empty string that is not a number and has no ":"`);
   }
   const at = runAt instanceof Date ? runAt.getTime() : runAt;
-  return {
-    jobId: id,
-    delay: at !== undefined ? Math.max(0, at - Date.now()) : delay,
-    priority,
-  };
+  // Only the options given: an explicit `undefined` still costs BullMQ work on every job.
+  const jobOptions: JobsOptions = {};
+  if (id !== undefined) jobOptions.jobId = id;
+  if (at !== undefined) jobOptions.delay = Math.max(0, at - Date.now());
+  else if (delay !== undefined) jobOptions.delay = delay;
+  if (priority !== undefined) jobOptions.priority = priority;
+  return jobOptions;
 }
 
 function failedTask(job: TaskJob): FailedTask {
