@@ -23,7 +23,11 @@ export default defineConfig({
     const target = new URL("./templates/", import.meta.url);
     await rm(target, { recursive: true, force: true });
     for (const overlay of ["base", "queue"]) {
-      await cp(new URL(`../../templates/${overlay}/`, import.meta.url), new URL(`${overlay}/`, target), { recursive: true });
+      await cp(new URL(`../../templates/${overlay}/`, import.meta.url), new URL(`${overlay}/`, target), {
+        recursive: true,
+        // Installs and caches that tools may leave in a template tree are not templates.
+        filter: (source) => !/[\\/](node_modules|\.turbo|dist|\.data)([\\/]|$)/.test(source.slice(source.indexOf("templates"))),
+      });
     }
   },
 });

@@ -9,13 +9,23 @@ export type Templates = Record<string, Overlay>;
 /** The templates ship beside dist/ in the package (copied there by the build). */
 export const templatesDir = fileURLToPath(new URL("../templates", import.meta.url));
 
+/**
+ * Folders that running tools leave inside a template tree (installs, caches,
+ * builds): never part of a generated project.
+ */
+const localStateDirs = new Set(["node_modules", ".turbo", "dist", ".data"]);
+
+function isLocalState(relativeDir: string): boolean {
+  return relativeDir.split(path.sep).some((segment) => localStateDirs.has(segment));
+}
+
 export async function loadTemplates(dir: string = templatesDir, overlayNames: readonly string[] = ["base", "queue"]): Promise<Templates> {
   const templates: Templates = {};
   for (const overlay of overlayNames) {
     const root = path.join(dir, overlay);
     const entries = await readdir(root, { recursive: true, withFileTypes: true });
     const files = entries
-      .filter((entry) => entry.isFile())
+      .filter((entry) => entry.isFile() && !isLocalState(path.relative(root, entry.parentPath)))
       .map((entry) => path.join(entry.parentPath, entry.name))
       .sort(); // a stable order whatever the file system lists first
     const contents = await Promise.all(files.map((file) => readFile(file)));
