@@ -1,11 +1,11 @@
-import { mailer, UserModel } from "@repo/core";
+import { UserModel } from "@repo/core";
 import { worker } from "./worker.js";
 
 /**
  * Example task: welcome a new user by email. Queue it from a route with
  * `await sendWelcomeEmail.enqueue(user.id)`; call it directly in tests.
  * Mail goes through SMTP_URL, or, in development, to an .eml file under
- * .data/mail/ (see `mailer` in @repo/core). A failed send is retried (with
+ * .data/mail/ (the mailer on worker.context, from @repo/core). A failed send is retried (with
  * capped exponential backoff); a worker crash can run it twice, which is why
  * the user is marked as welcomed — and a welcomed user is not mailed again.
  */
@@ -16,7 +16,8 @@ export const sendWelcomeEmail = worker.task(
     if (!user) return { status: "skipped" as const };
 
     if (!user.welcomeEmailSentAt) {
-      await mailer.send({
+      // Shared resources (mail, HTTP, database) come from the worker's context.
+      await worker.context.mailer.send({
         to: user.email,
         subject: "Welcome!",
         text: `Hello ${user.email},\n\nThanks for signing up. We are glad to have you.\n`,
@@ -24,7 +25,7 @@ export const sendWelcomeEmail = worker.task(
       await UserModel.markWelcomeEmailSent(user.id);
     }
 
-    // Also tell another service, if one is configured (shared resources come from worker.context).
+    // Also tell another service, if one is configured.
     const webhook = process.env.WELCOME_WEBHOOK_URL;
     if (webhook) {
       await worker.context.httpClient.post(webhook, { to: user.email, template: "welcome" }, { signal: worker.current().signal });

@@ -1,4 +1,4 @@
-import { db as projectDb, type Database } from "@repo/core";
+import { db as projectDb, mailer as projectMailer, type Database, type Mailer } from "@repo/core";
 import { createHttpClient, type HttpClient } from "./http-client.js";
 
 /**
@@ -10,10 +10,13 @@ export interface TaskContext {
   readonly httpClient: HttpClient;
   /** The project's database (a lazily-opened pg pool). */
   readonly db: Database;
+  /** Outgoing mail: SMTP_URL, or .eml files under .data/mail/ in development. */
+  readonly mailer: Mailer;
 }
 
 export interface ContextOptions {
   database?: Database;
+  mailer?: Mailer;
   /** Default timeout for `httpClient` requests (env HTTP_TIMEOUT_MS, else 10 s). */
   httpTimeoutMs?: number;
 }
@@ -25,14 +28,18 @@ export interface Lifespan {
 
 export function openContext(options: ContextOptions = {}): Lifespan {
   const database = options.database ?? projectDb;
+  const mailer = options.mailer ?? projectMailer;
   const httpTimeoutMs = options.httpTimeoutMs ?? (Number(process.env.HTTP_TIMEOUT_MS) || 10_000);
   const context: TaskContext = {
     httpClient: createHttpClient({ timeoutMs: httpTimeoutMs }),
     db: database,
+    mailer,
   };
   return {
     context,
-    // fetch keeps no per-client state; the pool is the one resource to release.
-    close: () => database.close(),
+    // fetch keeps no per-client state; the pool and the mail transport are what to release.
+    close: async () => {
+      await Promise.all([database.close(), mailer.close()]);
+    },
   };
 }
