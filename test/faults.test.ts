@@ -37,9 +37,7 @@ for (const store of datastores) {
       `a worker killed with SIGKILL mid-run loses none of ${TASKS} tasks: a second worker finishes them`,
       async () => {
         await withScenario(store, url, "kill", async (scenario) => {
-          const a = scenario.spawn("A");
-          await withTimeout(a.ready, READY_TIMEOUT, "worker A to start", a);
-          await scenario.waitForDistinct(STOP_AFTER, "worker A to run some tasks", a);
+          const a = await startWorkerA(scenario);
           a.signal("SIGKILL");
           expect(await a.exited).toMatchObject({ signal: "SIGKILL" });
 
@@ -69,9 +67,7 @@ for (const store of datastores) {
       `SIGTERM under load: the worker finishes what it holds and exits 0; none of ${TASKS} tasks is lost`,
       async () => {
         await withScenario(store, url, "term", async (scenario) => {
-          const a = scenario.spawn("A");
-          await withTimeout(a.ready, READY_TIMEOUT, "worker A to start", a);
-          await scenario.waitForDistinct(STOP_AFTER, "worker A to run some tasks", a);
+          const a = await startWorkerA(scenario);
           a.signal("SIGTERM");
           const exit = await withTimeout(a.exited, FINISH_TIMEOUT, "worker A to shut down", a);
           expect(exit, a.output()).toEqual({ code: 0, signal: null });
@@ -113,6 +109,14 @@ interface Scenario {
 }
 
 /** Queues TASKS `record` tasks on a fresh queue, runs `body`, then stops workers and cleans up. */
+/** Starts worker A and lets it run some of the tasks, so a fault hits it mid-run. */
+async function startWorkerA(scenario: Scenario): Promise<FaultWorker> {
+  const a = scenario.spawn("A");
+  await withTimeout(a.ready, READY_TIMEOUT, "worker A to start", a);
+  await scenario.waitForDistinct(STOP_AFTER, "worker A to run some tasks", a);
+  return a;
+}
+
 async function withScenario(store: Datastore, url: string, kind: string, body: (scenario: Scenario) => Promise<void>): Promise<void> {
   const queueName = `faults-${kind}-${store.name.replace(/\W+/g, "-").toLowerCase()}-${runId}`;
   const engine: FaultWorkerConfig["engine"] = url.startsWith("redis") ? { kind: "redis", url } : { kind: "postgres", url };

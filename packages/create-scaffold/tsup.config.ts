@@ -1,5 +1,8 @@
 import { cp, readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "tsup";
+import { isLocalState } from "./src/templates.js";
 
 const { version } = JSON.parse(await readFile(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -23,10 +26,11 @@ export default defineConfig({
     const target = new URL("./templates/", import.meta.url);
     await rm(target, { recursive: true, force: true });
     for (const overlay of ["base", "queue"]) {
-      await cp(new URL(`../../templates/${overlay}/`, import.meta.url), new URL(`${overlay}/`, target), {
+      const source = fileURLToPath(new URL(`../../templates/${overlay}/`, import.meta.url));
+      await cp(source, fileURLToPath(new URL(`${overlay}/`, target)), {
         recursive: true,
         // Installs and caches that tools may leave in a template tree are not templates.
-        filter: (source) => !/[\\/](node_modules|\.turbo|dist|\.data)([\\/]|$)/.test(source.slice(source.indexOf("templates"))),
+        filter: (file) => !isLocalState(path.relative(source, file)),
       });
     }
   },

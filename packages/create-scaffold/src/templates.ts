@@ -15,8 +15,9 @@ export const templatesDir = fileURLToPath(new URL("../templates", import.meta.ur
  */
 const localStateDirs = new Set(["node_modules", ".turbo", "dist", ".data"]);
 
-function isLocalState(relativeDir: string): boolean {
-  return relativeDir.split(path.sep).some((segment) => localStateDirs.has(segment));
+/** Whether a path inside a template tree lies in such a folder. */
+export function isLocalState(relativePath: string): boolean {
+  return relativePath.split(path.sep).some((segment) => localStateDirs.has(segment));
 }
 
 export async function loadTemplates(dir: string = templatesDir, overlayNames: readonly string[] = ["base", "queue"]): Promise<Templates> {

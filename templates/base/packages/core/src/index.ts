@@ -5,6 +5,7 @@ import { stopEmbeddedPostgres } from "./db/database-url.js";
 export { db, createDatabase, type Database, type DatabaseOptions } from "./db/database.js";
 export { resolveDatabaseUrl, embeddedPostgresDir, stopEmbeddedPostgres } from "./db/database-url.js";
 export {
+  findRunningEmbeddedPostgres,
   startEmbeddedPostgres,
   type EmbeddedPostgresOptions,
   type EmbeddedPostgresServer,

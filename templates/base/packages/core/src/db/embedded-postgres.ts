@@ -44,6 +44,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   });
 }
 
+/** The URL of a live server already serving `dataDir`, if there is one; never starts one. */
+export async function findRunningEmbeddedPostgres(dataDir: string): Promise<string | undefined> {
+  const port = await findRunningServer(dataDir);
+  return port === undefined ? undefined : urlFor(port);
+}
+
 /** The port of a live server already serving `dataDir`, if there is one. */
 async function findRunningServer(dataDir: string): Promise<number | undefined> {
   const info = await readPidFile(dataDir);

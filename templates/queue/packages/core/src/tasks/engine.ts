@@ -3,6 +3,7 @@ import { resolveDatabaseUrl } from "@repo/core";
 import { Queue, QueueEvents, Worker, createPostgresBackend, withBackend, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { retryDelay } from "./backoff.js";
 
 /**
  * Which datastore BullMQ runs on. Same BullMQ API either way:
@@ -151,10 +152,9 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** Exponential backoff with "equal jitter": between half and all of min(cap, base·2^(attempt-1)). */
-export function backoffDelay(attempt: number, { baseMs = 500, capMs = 10_000 }: EngineOptions["retry"] = {}): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+/** Reconnection waits: the tasks' retry backoff, with "equal jitter" (half to all of the capped exponential). */
+function backoffDelay(attempt: number, { baseMs = 500, capMs = 10_000 }: EngineOptions["retry"] = {}): number {
+  return retryDelay(attempt, { delay: baseMs, max: capMs, jitter: 0.5 });
 }
 
 const REDIS_HINT =
@@ -342,6 +342,16 @@ function postgresEngine(url: string | (() => Promise<string>), schema = "bullmq"
       if (isConnectionError(error) && resolvedUrl) reachability.lost(resolvedUrl, error);
     });
   const openedEvents = new Set<{ close(): Promise<void> }>();
+  // A PostgreSQL queue or listener that missed its first connection never recovers:
+  // close it and say why, rather than hand it out broken.
+  const readyOrClosed = async (opened: { waitUntilReady(): Promise<unknown>; close(): Promise<void> }) => {
+    try {
+      await opened.waitUntilReady();
+    } catch (error) {
+      await opened.close().catch(() => {});
+      throw new Error(`Cannot reach ${reachability.target(await resolveUrl())}: ${describeError(error)}. ${hint}`, { cause: error });
+    }
+  };
 
   return {
     kind: "postgres",
@@ -352,25 +362,17 @@ function postgresEngine(url: string | (() => Promise<string>), schema = "bullmq"
     async openQueue(name) {
       const queue = new postgresBullMQ.Queue<TaskJobData, unknown, string>(name, { connection: await connection() });
       watch(queue);
-      try {
-        await queue.waitUntilReady();
-      } catch (error) {
-        await queue.close().catch(() => {});
-        throw new Error(`Cannot reach ${reachability.target(await resolveUrl())}: ${describeError(error)}. ${hint}`, { cause: error });
-      }
+      await readyOrClosed(queue);
       return queue as unknown as EngineQueue;
     },
     async openQueueEvents(name) {
       const events = new postgresBullMQ.QueueEvents(name, { connection: await connection() });
       watch(events);
-      openedEvents.add(events);
-      try {
-        await events.waitUntilReady();
-      } catch (error) {
+      openedEvents.add(events); // close() closes it even while it is still connecting
+      await readyOrClosed(events).catch((error: unknown) => {
         openedEvents.delete(events);
-        await events.close().catch(() => {});
-        throw new Error(`Cannot reach ${reachability.target(await resolveUrl())}: ${describeError(error)}. ${hint}`, { cause: error });
-      }
+        throw error;
+      });
       return events as unknown as EngineQueueEvents;
     },
     async openWorker(name, processor, settings) {

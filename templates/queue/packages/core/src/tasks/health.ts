@@ -1,6 +1,4 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { embeddedPostgresDir, resolveDatabaseUrl } from "@repo/core";
+import { embeddedPostgresDir, findRunningEmbeddedPostgres, resolveDatabaseUrl } from "@repo/core";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { describeError, engineFromEnv, isConnectionError, postgresBullMQ, redactUrl, type EngineConfig } from "./engine.js";
@@ -74,27 +72,15 @@ async function locate(config: EngineConfig): Promise<Located> {
   if (typeof config.url === "string") {
     return { kind: "postgres", url: config.url, schema: config.schema, target: `PostgreSQL at ${redactUrl(config.url)}` };
   }
+  let url: string | undefined;
   if (config.url === resolveDatabaseUrl) {
     const dataDir = embeddedPostgresDir();
-    if (!(await embeddedServerRunning(dataDir))) {
-      return { reason: `the embedded PostgreSQL (${dataDir}) is not running, so no worker is` };
-    }
+    url = await findRunningEmbeddedPostgres(dataDir);
+    if (!url) return { reason: `the embedded PostgreSQL (${dataDir}) is not running (or not answering), so no worker is` };
+  } else {
+    url = await config.url();
   }
-  const url = await config.url();
   return { kind: "postgres", url, schema: config.schema, target: `PostgreSQL at ${redactUrl(url)}` };
-}
-
-// postmaster.pid's first line is the server's pid (PostgreSQL docs, "Database File Layout").
-async function embeddedServerRunning(dataDir: string): Promise<boolean> {
-  const content = await readFile(path.join(dataDir, "postmaster.pid"), "utf8").catch(() => "");
-  const pid = Number.parseInt(content.split("\n")[0] ?? "", 10);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"; // alive, owned by another user
-  }
 }
 
 interface Probe {

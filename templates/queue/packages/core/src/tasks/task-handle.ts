@@ -3,8 +3,6 @@ import { TaskAbortedError, TaskFailedError, TaskTimeoutError, errorInfoFromJob }
 import type { FinishEvents } from "./finish-events.js";
 import type { RuntimeJobData, TaskQueue } from "./queue-api.js";
 
-export { TaskAbortedError, TaskFailedError, TaskTimeoutError } from "./errors.js";
-
 export type TaskStatus = "queued" | "scheduled" | "running" | "completed" | "failed" | "aborted" | "not_found";
 
 export type TaskResult<R> = { success: true; value: R } | { success: false; error: Error };
@@ -137,8 +135,7 @@ export class TaskHandle<R> {
     const marked: RuntimeJobData = { ...job.data, abortRequestedAt: Date.now() };
     await job.updateData(marked);
     // It may have finished meanwhile: then the abort had no effect.
-    const after = await tasks.getJob(this.id);
-    return (await after?.getState()) !== "completed";
+    return (await tasks.getJobState(this.id)) !== "completed";
   }
 
   private async wasAbortedBeforeRunning(): Promise<boolean> {

@@ -97,12 +97,6 @@ interface RegisteredTask extends RunnableTask {
   readonly options: TaskOptions;
 }
 
-/** BullMQ worker options the runtime sets beyond concurrency (see `WorkerSettings` in engine.ts). */
-interface ConsumerSettings extends WorkerSettings {
-  lockDuration: number;
-  stalledInterval: number;
-}
-
 /**
  * The task runtime of the project: a registry of tasks, the queue they go through,
  * and the consumer that runs them. Everything connects lazily, on first use.
@@ -140,7 +134,7 @@ export class TaskWorker {
     return [...this.registry.keys()];
   }
 
-  /** Shared resources (HTTP client, database) for task bodies. */
+  /** Shared resources (HTTP client, database, mailer) for task bodies. */
   get context(): TaskContext {
     this.lifespan ??= openContext(this.options.context);
     return this.lifespan.context;
@@ -227,7 +221,7 @@ export class TaskWorker {
     const { concurrency, stalledIntervalMs } = this.settings;
     // A lock lasts two stall intervals (renewed every one): a live worker never loses it to a
     // slow renewal, a dead one's tasks are found stalled and run again within a few intervals.
-    const consumerSettings: ConsumerSettings = { concurrency, stalledInterval: stalledIntervalMs, lockDuration: 2 * stalledIntervalMs };
+    const consumerSettings: WorkerSettings = { concurrency, stalledInterval: stalledIntervalMs, lockDuration: 2 * stalledIntervalMs };
     // Signals first: SIGTERM while the datastore is still unreachable must shut down cleanly.
     if (handleSignals) this.handleSignals();
     let consumer: EngineWorker;
