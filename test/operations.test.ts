@@ -19,9 +19,10 @@ import {
   type RetryInfo,
 } from "../templates/queue/packages/core/src/tasks/engine.js";
 import { createDashboard } from "../templates/queue/packages/core/src/tasks/dashboard.js";
-import { eventually, recordingLog } from "./support/operations/recording-log.js";
+import { recordingLog } from "./support/operations/recording-log.js";
 import { runWorkerHealth } from "./support/operations/worker-health.js";
-import { freePort, redisServerBinary, startThrowawayRedis, type ThrowawayRedis } from "./support/operations/redis-server.js";
+import { redisServerBinary, startThrowawayRedis, type ThrowawayRedis } from "./support/operations/redis-server.js";
+import { eventually, freePort } from "./support/waiting.js";
 import { findPostgres, findRedis, missing } from "./support/services.js";
 
 const redisUrl = await findRedis();

@@ -24,3 +24,14 @@ export async function pnpm(
   const command = await pnpmCommand();
   return execa(command.file, [...command.prefix, ...args], { stdin: "ignore", all: true, ...options });
 }
+
+/**
+ * Starts a long-running pnpm script (e.g. `dev`) in a process group of its own, as a
+ * terminal would. Wrapped in an object: the subprocess is a thenable, and returning it
+ * from an async function would wait for it to exit.
+ */
+export async function spawnPnpm(args: string[], options: Pick<Options, "cwd" | "env" | "extendEnv"> = {}) {
+  const command = await pnpmCommand();
+  const subprocess = execa(command.file, [...command.prefix, ...args], { stdin: "ignore", all: true, reject: false, detached: true, ...options });
+  return { subprocess };
+}

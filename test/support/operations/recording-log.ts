@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { EngineLog } from "../../../templates/queue/packages/core/src/tasks/engine.js";
 
 /** An engine log that keeps every line, so tests can read what an operator would see. */
@@ -20,13 +19,4 @@ export function recordingLog(): RecordingLog {
     warn: (line) => warnings.push(line),
     info: (line) => infos.push(line),
   };
-}
-
-/** Polls `condition` every 50 ms; throws `what` after `timeoutMs` (a hang guard, not a timing assertion). */
-export async function eventually(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for: ${what}`);
-    await sleep(50);
-  }
 }

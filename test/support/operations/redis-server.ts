@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
-import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
+import { freePort } from "../waiting.js";
 
 /**
  * A throwaway `redis-server` on a free loopback port, so tests can stop, restart
@@ -88,14 +88,3 @@ async function waitForPing(url: string): Promise<void> {
   throw new Error(`redis-server at ${url} did not answer`);
 }
 
-/** A port nothing listens on right now (bound once on 127.0.0.1, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}

@@ -143,7 +143,7 @@ describe.runIf(jobQueueEnabled)("HTTP app with the job queue", () => {
     const { job_id: jobId } = (await response.json()) as { job_id: string };
     expect(await taskView(jobId)).toEqual({ status: 200, body: { id: jobId, status: "queued" } });
 
-    const worker = spawn(process.execPath, ["--import", "tsx", "src/start-worker.ts"], { cwd: appDir, env: process.env, stdio: "ignore" });
+    const worker = spawn(process.execPath, ["--conditions=development", "--import", "tsx", "src/start-worker.ts"], { cwd: appDir, env: process.env, stdio: "ignore" });
     const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
     try {
       let view = await taskView(jobId);

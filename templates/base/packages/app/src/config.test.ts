@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig, loadWorkerConfig } from "./config.js";
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -46,5 +46,23 @@ describe("loadConfig", () => {
 
   it("refuses a short ADMIN_TOKEN", () => {
     expect(problemsOf({ ADMIN_TOKEN: "secret" })).toEqual(["ADMIN_TOKEN must be at least 16 characters (e.g. `openssl rand -hex 32`)."]);
+  });
+});
+
+describe("loadWorkerConfig", () => {
+  it("checks the datastores and mail as the server does, and nothing of the server's own", () => {
+    expect(loadWorkerConfig({ PORT: "web", ADMIN_TOKEN: "short" })).toEqual({ production: false });
+    let error: unknown;
+    try {
+      loadWorkerConfig({ NODE_ENV: "production", REDIS_URL: "localhost:6379" });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^DATABASE_URL is not set/);
+    expect(problems[1]).toMatch(/^REDIS_URL must start with/);
+    expect(problems[2]).toMatch(/^SMTP_URL is not set/);
   });
 });

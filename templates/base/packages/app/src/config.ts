@@ -20,12 +20,32 @@ export class ConfigError extends Error {
 
 const MIN_ADMIN_TOKEN_LENGTH = 16;
 
-/** Reads and checks the configuration; throws a ConfigError listing every problem. */
+/** The HTTP server's configuration; throws a ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
-  const production = env.NODE_ENV === "production";
-
   const port = parsePort(env.PORT, problems);
+
+  const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
+  if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problems.push(`ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`).`);
+  }
+
+  const { production } = checkShared(env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { port, production, adminToken };
+}
+
+/** The worker's configuration (datastores and mail, as the server's); throws a ConfigError. */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): { production: boolean } {
+  const problems: string[] = [];
+  const shared = checkShared(env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return shared;
+}
+
+/** What the server and the worker both need: the datastores and mail. */
+function checkShared(env: NodeJS.ProcessEnv, problems: string[]): { production: boolean } {
+  const production = env.NODE_ENV === "production";
 
   const databaseUrl = env.DATABASE_URL?.trim();
   if (databaseUrl) checkUrl("DATABASE_URL", databaseUrl, ["postgres:", "postgresql:"], "postgres://user:password@host:5432/dbname", problems);
@@ -34,20 +54,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const redisUrl = env.REDIS_URL?.trim();
   if (redisUrl) checkUrl("REDIS_URL", redisUrl, ["redis:", "rediss:"], "redis://host:6379", problems);
 
-  const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
-  if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
-    problems.push(`ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`).`);
-  }
-
   try {
     mailSettingsFromEnv(env);
   } catch (error) {
     if (!(error instanceof MailConfigError)) throw error;
     problems.push(error.message);
   }
-
-  if (problems.length > 0) throw new ConfigError(problems);
-  return { port, production, adminToken };
+  return { production };
 }
 
 function parsePort(raw: string | undefined, problems: string[]): number {
@@ -73,4 +86,15 @@ function checkUrl(name: string, value: string, protocols: string[], example: str
   if (!protocols.includes(protocol)) {
     problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(" or ")}, got ${protocol}//…`);
   }
+}
+
+/**
+ * For entry points: prints a configuration problem (a ConfigError, or the task
+ * runtime's RangeError naming a TASKS_* variable) and exits 1; rethrows anything else.
+ */
+export function exitOnInvalidConfig(error: unknown): never {
+  if (error instanceof ConfigError) console.error(error.message);
+  else if (error instanceof RangeError) console.error(`Invalid configuration:\n  - ${error.message}`);
+  else throw error;
+  process.exit(1);
 }

@@ -1,28 +1,31 @@
-// The HTTP server (`pnpm dev` runs it with `tsx watch`, reloading on change).
-// Configuration comes from the environment only; see .env.example.
+// The HTTP server: `pnpm dev` runs it with `tsx watch` (reloading on change),
+// `pnpm start` runs the build. Configuration comes from the environment and
+// `.env` (see .env.example).
 import { serve } from "@hono/node-server";
-import { closeDatabase, db } from "@repo/core";
-import { ConfigError, loadConfig, type AppConfig } from "./config.js";
+import { closeDatabase, db, describeDatabase, exitGracefullyOnSignals, loadEnvFile, mailer } from "@repo/core";
+import { exitOnInvalidConfig, loadConfig, type AppConfig } from "./config.js";
+
+loadEnvFile();
 
 let config: AppConfig;
 try {
   config = loadConfig();
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
+  exitOnInvalidConfig(error);
 }
 
 // Loaded after the check: the task runtime reads its own settings (TASKS_*) on import.
-const { createApp } = await import("./app.js").catch(exitOnSettingError);
+const { createApp } = await import("./app.js").catch(exitOnInvalidConfig);
 const { closeQueue, queueStartupNotes } = await import("./queue.js");
 
 // Connect (and migrate) now, so a bad DATABASE_URL fails at startup, not on the first request.
 await db.query("SELECT 1");
+const database = await describeDatabase();
 
 const server = serve({ fetch: createApp(config).fetch, port: config.port }, (info) => {
   const baseUrl = `http://localhost:${info.port}`;
-  console.log([`app ready on ${baseUrl} (POST /signup, GET /health)`, ...queueStartupNotes(baseUrl, config)].join("\n  "));
+  const notes = [...queueStartupNotes(baseUrl, config), `database: ${database}`, `mail: ${mailer.describe()}`];
+  console.log([`app ready on ${baseUrl} (POST /signup, GET /health)`, ...notes].join("\n  "));
 });
 server.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code !== "EADDRINUSE") throw error;
@@ -30,31 +33,8 @@ server.on("error", (error: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(1); // a second Ctrl-C: do not wait
-    stopping = true;
-    server.close();
-    // The pool first: closing the queue may stop the embedded PostgreSQL under it.
-    db.close()
-      .then(closeQueue)
-      .then(closeDatabase)
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error("[app] shutdown failed:", error);
-          process.exit(1);
-        },
-      );
-  });
-}
-
-// The task runtime throws a RangeError naming the variable (e.g. TASKS_CONCURRENCY) for a bad setting.
-function exitOnSettingError(error: unknown): never {
-  if (error instanceof RangeError) {
-    console.error(`Invalid configuration:\n  - ${error.message}`);
-    process.exit(1);
-  }
-  throw error;
-}
+exitGracefullyOnSignals("app", async () => {
+  server.close();
+  await closeQueue();
+  await closeDatabase();
+});

@@ -3,7 +3,7 @@ import { db } from "./db/database.js";
 import { stopEmbeddedPostgres } from "./db/database-url.js";
 
 export { db, createDatabase, type Database, type DatabaseOptions } from "./db/database.js";
-export { resolveDatabaseUrl, embeddedPostgresDir, stopEmbeddedPostgres } from "./db/database-url.js";
+export { resolveDatabaseUrl, describeDatabase, embeddedPostgresDir, stopEmbeddedPostgres } from "./db/database-url.js";
 export {
   findRunningEmbeddedPostgres,
   startEmbeddedPostgres,
@@ -23,9 +23,12 @@ export {
   type MailTransportSettings,
   type SentMail,
 } from "./email/index.js";
+export { loadEnvFile } from "./config/env-file.js";
+export { redactUrl } from "./config/redact-url.js";
+export { exitGracefullyOnSignals } from "./process/shutdown.js";
 export { UserModel, createUserModel, type User, type UserModelApi } from "./models/user.js";
 
-/** Closes the project's pool and stops the embedded database if this process started it. */
+/** Closes the project's pool and lets go of the shared embedded database, if this process used it. */
 export async function closeDatabase(): Promise<void> {
   await db.close();
   await stopEmbeddedPostgres();

@@ -1,22 +1,20 @@
-// The worker process: `pnpm worker:dev` (reloads on change) or `tsx src/start-worker.ts`.
-// Importing the registration file registers every task; run() consumes the queue
-// until SIGINT/SIGTERM, then lets running tasks finish and exits.
-import { MailConfigError, mailer } from "@repo/core";
+// The worker process: `pnpm worker:dev` (reloads on change) or `pnpm worker` (the
+// build). Importing the registration file registers every task; run() consumes the
+// queue until SIGINT/SIGTERM, then lets running tasks finish and exits.
+import { describeDatabase, loadEnvFile, mailer } from "@repo/core";
+import { exitOnInvalidConfig, loadWorkerConfig } from "./config.js";
 
-// Tasks send mail: a bad SMTP_URL / MAIL_FROM is reported now, by name, not at the first send.
+loadEnvFile();
+
+// Checked now, by name, not when the first task fails: the datastores and the mail tasks send.
 try {
-  console.log(`[mail] sending to ${mailer.describe()}`);
+  loadWorkerConfig();
 } catch (error) {
-  if (!(error instanceof MailConfigError)) throw error;
-  console.error(`Invalid configuration:\n  - ${error.message}`);
-  process.exit(1);
+  exitOnInvalidConfig(error);
 }
 
-const { worker } = await import("./tasks/worker.js").catch((error: unknown) => {
-  // The task runtime throws a RangeError naming the variable (e.g. TASKS_CONCURRENCY) for a bad setting.
-  if (!(error instanceof RangeError)) throw error;
-  console.error(`Invalid configuration:\n  - ${error.message}`);
-  process.exit(1);
-});
+// The task runtime reads its TASKS_* settings on import.
+const { worker } = await import("./tasks/worker.js").catch(exitOnInvalidConfig);
 
+console.log(`[worker] database: ${await describeDatabase()}\n[worker] mail: ${mailer.describe()}`);
 await worker.run();

