@@ -45,7 +45,7 @@ function sharedEmbeddedPostgres(): Promise<string> {
 
 /**
  * Lets go of the shared embedded server if this process uses it: it keeps running
- * for the project's other processes and stops, a moment later, when none is left.
+ * for the project's other processes and stops a few seconds after none is left.
  */
 export async function stopEmbeddedPostgres(): Promise<void> {
   const current = shared;

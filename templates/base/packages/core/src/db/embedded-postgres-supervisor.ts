@@ -10,7 +10,7 @@ import { liveClients, logPath } from "./shared-embedded-postgres.js";
 
 // How long the server outlives its last client: long enough for `tsx watch` to
 // restart a process, short enough that Ctrl-C on `pnpm dev` stops everything promptly.
-const LINGER_MS = 2_000;
+const LINGER_MS = 5_000;
 const POLL_MS = 250;
 
 const dataDir = process.argv[2];
