@@ -14,11 +14,27 @@ export interface CliArgs {
   version: boolean;
 }
 
+/** `create-scaffold check [directory] [--json]`: run inside (or on) a generated project. */
+export interface CheckArgs {
+  directory?: string;
+  json: boolean;
+}
+
+export type Command = { name: "create"; args: CliArgs } | { name: "check"; args: CheckArgs };
+
 export class UsageError extends Error {}
 
 export const helpText = `Usage: create-scaffold [directory] [options]
+       create-scaffold check [directory] [--json]
 
 Generate a pnpm + turbo backend monorepo with an optional background job queue.
+
+Commands:
+  (none)                     generate a project in [directory]
+  check                      in a generated project: is packages/core as generated?
+                             lists modified, missing and unexpected files;
+                             exit 0 clean, 1 drift, 2 not a generated project
+                             (to generate into a folder named "check", write ./check)
 
 Options:
   --queue / --no-queue       enable the background job queue (default: yes)
@@ -61,6 +77,23 @@ function parseOptions(argv: string[]) {
       version: { type: "boolean", short: "v" },
     },
   });
+}
+
+/** Which command the command line asks for, and its arguments. */
+export function parseCommand(argv: string[]): Command {
+  if (argv[0] === "check") return { name: "check", args: parseCheckArgs(argv.slice(1)) };
+  return { name: "create", args: parseArgs(argv) };
+}
+
+function parseCheckArgs(argv: string[]): CheckArgs {
+  let parsed: { values: { json?: boolean }; positionals: string[] };
+  try {
+    parsed = parse({ args: argv, allowPositionals: true, strict: true, options: { json: { type: "boolean" } } });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split(". ")[0]}.\nUsage: create-scaffold check [directory] [--json]`);
+  }
+  if (parsed.positionals.length > 1) throw new UsageError(`check takes one directory, got ${parsed.positionals.length}.`);
+  return { directory: parsed.positionals[0], json: parsed.values.json === true };
 }
 
 export function parseArgs(argv: string[]): CliArgs {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import path from "node:path";
-import { helpText, parseArgs, UsageError } from "./args.js";
+import { type CheckArgs, helpText, parseCommand, UsageError } from "./args.js";
 import { CancelledError, isInteractive, resolveOptions, type Options } from "./options.js";
 import type { PlannedFile } from "./plan.js";
 import { inspectTarget } from "./target.js";
@@ -8,7 +8,9 @@ import { plainUi, terminalUi, type Ui } from "./ui.js";
 import { generatorVersion } from "./version.js";
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
+  const command = parseCommand(argv);
+  if (command.name === "check") return check(command.args);
+  const { args } = command;
   if (args.help) {
     process.stdout.write(helpText);
     return 0;
@@ -46,6 +48,12 @@ async function main(argv: string[]): Promise<number> {
   await writePlan(files, options.targetDir, target.kind !== "missing");
   ui.info(`Created ${options.name} in ${shownDir} (${files.length} files, job queue ${options.queue ? "on" : "off"}).`);
   return finish(options, shownDir, ui);
+}
+
+/** `check`: the generated project's own check script, run on the given folder. */
+async function check({ directory, json }: CheckArgs): Promise<number> {
+  const { runCheck } = await import("../../../templates/base/scripts/scaffold-check.mjs");
+  return runCheck(path.resolve(directory ?? "."), { json });
 }
 
 async function finish(options: Options, shownDir: string, ui: Ui): Promise<number> {

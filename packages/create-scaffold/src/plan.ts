@@ -1,5 +1,6 @@
-import { createHash } from "node:crypto";
 import Handlebars from "handlebars";
+// The generated project's own check script: one definition of the recorded hashes.
+import { blobId } from "../../../templates/base/scripts/scaffold-check.mjs";
 import type { Templates } from "./templates.js";
 import { generatorName, generatorVersion } from "./version.js";
 
@@ -14,7 +15,7 @@ export interface PlannedFile {
   contents: Buffer;
 }
 
-/** Files under these prefixes belong to the generator: hashed in .scaffold.json for `check` and `update`. */
+/** Files under these prefixes belong to the generator: `check` reports any change to them. */
 export const generatorOwnedPrefixes = ["packages/core/"];
 
 export const manifestPath = ".scaffold.json";
@@ -26,11 +27,12 @@ export function overlaysFor(input: PlanInput): string[] {
 
 /**
  * npm drops dot-files such as .gitignore from published tarballs, so the
- * templates keep them as _name and the plan restores the dot.
+ * templates keep them as _name and the plan restores the dot (.github too, so
+ * this repository's tools never take the template workflow for their own).
  */
 function outputPath(templatePath: string): string {
   const withoutSuffix = templatePath.endsWith(".hbs") ? templatePath.slice(0, -".hbs".length) : templatePath;
-  return withoutSuffix.replace(/(^|\/)_(gitignore|npmrc)$/, "$1.$2");
+  return withoutSuffix.replace(/(^|\/)_(gitignore|npmrc)$/, "$1.$2").replace(/^_github\//, ".github/");
 }
 
 const handlebars = Handlebars.create();
@@ -41,10 +43,6 @@ function render(templatePath: string, source: Buffer, input: PlanInput): Buffer 
   // variable name fails the build instead of rendering an empty string.
   const template = handlebars.compile(source.toString("utf8"), { noEscape: true, strict: true });
   return Buffer.from(template({ ...input, generatorVersion }));
-}
-
-function sha256(contents: Buffer): string {
-  return createHash("sha256").update(contents).digest("hex");
 }
 
 /** Pure: the same input and templates always give byte-identical files. */
@@ -58,11 +56,13 @@ export function planProject(input: PlanInput, templates: Templates): PlannedFile
     }
   }
 
-  const owned = [...byPath.keys()].filter((file) => generatorOwnedPrefixes.some((prefix) => file.startsWith(prefix))).sort();
+  // Every generated file's git blob id: `check` compares the owned ones, and `update`
+  // finds what an older version generated (its three-way merge base) by these ids.
   const manifest = {
     generator: { name: generatorName, version: generatorVersion },
     answers: { name: input.name, queue: input.queue },
-    files: Object.fromEntries(owned.map((file) => [file, sha256(byPath.get(file)!)])),
+    owned: generatorOwnedPrefixes,
+    files: Object.fromEntries([...byPath.keys()].sort().map((file) => [file, blobId(byPath.get(file)!)])),
   };
   byPath.set(manifestPath, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
 
