@@ -1,13 +1,7 @@
-import { readFileSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 import { templateAliases } from "./test/support/template-aliases.js";
 
-const { version } = JSON.parse(readFileSync(new URL("./packages/create-scaffold/package.json", import.meta.url), "utf8")) as {
-  version: string;
-};
-
 export default defineConfig({
-  define: { __GENERATOR_VERSION__: JSON.stringify(version) },
   test: {
     // The core runtime is tested in place, as the generated packages would import it.
     alias: templateAliases,

@@ -1,10 +1,8 @@
-import { cp, readFile, rm } from "node:fs/promises";
+import { cp, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "tsup";
 import { isLocalState } from "./src/templates.js";
-
-const { version } = JSON.parse(await readFile(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
 export default defineConfig({
   entry: ["src/index.ts"],
@@ -16,7 +14,6 @@ export default defineConfig({
   splitting: true, // lazy imports (prompts, post steps) become chunks loaded only when needed
   clean: true,
   minify: true,
-  define: { __GENERATOR_VERSION__: JSON.stringify(version) },
   banner: {
     // Bundled CommonJS dependencies (handlebars) still call require().
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

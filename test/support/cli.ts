@@ -19,14 +19,15 @@ export async function tempDir(label = "create-scaffold-test-"): Promise<string> 
  * Runs the built CLI as a user would without a terminal: stdin closed,
  * CI unset so that only the missing TTY makes it unattended.
  */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; timeout?: number } = {}) {
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; timeout?: number; cli?: string } = {}) {
   const { CI: _ci, ...env } = process.env;
-  return execa("node", [cliPath, ...args], {
+  const { cli = cliPath, ...rest } = options;
+  return execa("node", [cli, ...args], {
     stdin: "ignore",
     reject: false,
     all: true,
     extendEnv: false,
-    ...options,
+    ...rest,
     env: { ...env, ...options.env },
   });
 }

@@ -2,11 +2,12 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 
-const skipped = new Set(["node_modules", ".turbo", ".data"]);
+const skipped = new Set([".git", "node_modules", "dist", ".turbo", ".data"]);
 
 /**
- * sha256 of every file under dir (relative path → hash), leaving out installed
- * and generated state: comparing two of these proves a run changed nothing.
+ * sha256 of every file under dir (relative path → hash), leaving out git, installed
+ * and generated state: comparing two of these proves a run changed nothing, or that
+ * two projects hold the same files.
  */
 export async function hashTree(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();

@@ -20,12 +20,25 @@ export interface CheckArgs {
   json: boolean;
 }
 
-export type Command = { name: "create"; args: CliArgs } | { name: "check"; args: CheckArgs };
+/** `create-scaffold update|add queue [directory] [--dry-run] [--force]`. */
+export interface UpgradeArgs {
+  directory?: string;
+  dryRun: boolean;
+  force: boolean;
+}
+
+export type Command =
+  | { name: "create"; args: CliArgs }
+  | { name: "check"; args: CheckArgs }
+  | { name: "update"; args: UpgradeArgs }
+  | { name: "add queue"; args: UpgradeArgs };
 
 export class UsageError extends Error {}
 
 export const helpText = `Usage: create-scaffold [directory] [options]
        create-scaffold check [directory] [--json]
+       create-scaffold update [directory] [--dry-run] [--force]
+       create-scaffold add queue [directory] [--dry-run] [--force]
 
 Generate a pnpm + turbo backend monorepo with an optional background job queue.
 
@@ -34,7 +47,13 @@ Commands:
   check                      in a generated project: is packages/core as generated?
                              lists modified, missing and unexpected files;
                              exit 0 clean, 1 drift, 2 not a generated project
-                             (to generate into a folder named "check", write ./check)
+  update                     in a generated project: move it to this version of the
+                             generator: packages/core replaced, package.json entries
+                             merged, other files merged three-way (conflict markers
+                             where you and the generator changed the same lines)
+  add queue                  in a project generated without the job queue: add it
+                             (to generate into a folder named "check", "update" or
+                             "add", write ./check, ./update or ./add)
 
 Options:
   --queue / --no-queue       enable the background job queue (default: yes)
@@ -82,7 +101,24 @@ function parseOptions(argv: string[]) {
 /** Which command the command line asks for, and its arguments. */
 export function parseCommand(argv: string[]): Command {
   if (argv[0] === "check") return { name: "check", args: parseCheckArgs(argv.slice(1)) };
+  if (argv[0] === "update") return { name: "update", args: parseUpgradeArgs("update", argv.slice(1)) };
+  if (argv[0] === "add") {
+    if (argv[1] !== "queue") throw new UsageError(`add takes a feature: create-scaffold add queue [directory]${argv[1] ? ` (got "${argv[1]}")` : ""}.`);
+    return { name: "add queue", args: parseUpgradeArgs("add queue", argv.slice(2)) };
+  }
   return { name: "create", args: parseArgs(argv) };
+}
+
+function parseUpgradeArgs(command: string, argv: string[]): UpgradeArgs {
+  const usage = `Usage: create-scaffold ${command} [directory] [--dry-run] [--force]`;
+  let parsed: { values: { "dry-run"?: boolean; force?: boolean }; positionals: string[] };
+  try {
+    parsed = parse({ args: argv, allowPositionals: true, strict: true, options: { "dry-run": { type: "boolean" }, force: { type: "boolean" } } });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split(". ")[0]}.\n${usage}`);
+  }
+  if (parsed.positionals.length > 1) throw new UsageError(`${command} takes one directory, got ${parsed.positionals.length}.\n${usage}`);
+  return { directory: parsed.positionals[0], dryRun: parsed.values["dry-run"] === true, force: parsed.values.force === true };
 }
 
 function parseCheckArgs(argv: string[]): CheckArgs {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import path from "node:path";
-import { type CheckArgs, helpText, parseCommand, UsageError } from "./args.js";
+import { type CheckArgs, helpText, parseCommand, type UpgradeArgs, UsageError } from "./args.js";
 import { CancelledError, isInteractive, resolveOptions, type Options } from "./options.js";
 import type { PlannedFile } from "./plan.js";
 import { inspectTarget } from "./target.js";
@@ -10,6 +10,8 @@ import { generatorVersion } from "./version.js";
 async function main(argv: string[]): Promise<number> {
   const command = parseCommand(argv);
   if (command.name === "check") return check(command.args);
+  if (command.name === "update") return upgrade("update", command.args);
+  if (command.name === "add queue") return upgrade("add queue", command.args);
   const { args } = command;
   if (args.help) {
     process.stdout.write(helpText);
@@ -48,6 +50,12 @@ async function main(argv: string[]): Promise<number> {
   await writePlan(files, options.targetDir, target.kind !== "missing");
   ui.info(`Created ${options.name} in ${shownDir} (${files.length} files, job queue ${options.queue ? "on" : "off"}).`);
   return finish(options, shownDir, ui);
+}
+
+/** `update` and `add queue`: one operation (see upgrade/command.ts), loaded only when asked for. */
+async function upgrade(name: "update" | "add queue", args: UpgradeArgs): Promise<number> {
+  const { upgrade } = await import("./upgrade/command.js");
+  return upgrade(name, args);
 }
 
 /** `check`: the generated project's own check script, run on the given folder. */

@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { LOCAL_STATE } from "../../../templates/base/scripts/scaffold-check.mjs";
 
 /** One feature's files, paths relative to the project root (always "/"-separated). */
 export type Overlay = Map<string, Buffer>;
@@ -10,14 +11,12 @@ export type Templates = Record<string, Overlay>;
 export const templatesDir = fileURLToPath(new URL("../templates", import.meta.url));
 
 /**
- * Folders that running tools leave inside a template tree (installs, caches,
- * builds): never part of a generated project.
+ * Whether a path inside a template tree lies in a folder that running tools leave
+ * there (installs, caches, builds): never part of a generated project. The same
+ * folders `check` ignores inside packages/core.
  */
-const localStateDirs = new Set(["node_modules", ".turbo", "dist", ".data"]);
-
-/** Whether a path inside a template tree lies in such a folder. */
 export function isLocalState(relativePath: string): boolean {
-  return relativePath.split(path.sep).some((segment) => localStateDirs.has(segment));
+  return relativePath.split(path.sep).some((segment) => LOCAL_STATE.has(segment));
 }
 
 export async function loadTemplates(dir: string = templatesDir, overlayNames: readonly string[] = ["base", "queue"]): Promise<Templates> {

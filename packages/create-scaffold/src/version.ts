@@ -1,5 +1,11 @@
-// Injected by tsup at build time from package.json (see tsup.config.ts).
-declare const __GENERATOR_VERSION__: string;
+import { readFileSync } from "node:fs";
 
 export const generatorName = "create-scaffold";
-export const generatorVersion: string = __GENERATOR_VERSION__;
+
+/**
+ * Read at run time from the package's own package.json (one folder above src/ and
+ * dist/ alike), so the version always names the templates shipped beside it.
+ */
+export const generatorVersion: string = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;

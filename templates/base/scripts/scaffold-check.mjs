@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // `pnpm check`: is every generator-owned file (all of packages/core) exactly as
 // create-scaffold generated it? Compares the files with the hashes recorded in
 // .scaffold.json and lists the modified, missing and unexpected ones.
@@ -13,7 +12,7 @@ import { fileURLToPath } from "node:url";
 export const MANIFEST = ".scaffold.json";
 
 /** Folders that tools create inside a package (installs, builds, caches): never generator-owned. */
-const LOCAL_STATE = new Set(["node_modules", "dist", ".turbo", ".data"]);
+export const LOCAL_STATE = new Set(["node_modules", "dist", ".turbo", ".data"]);
 
 /**
  * Git's blob id of a file's contents, so a recorded hash also names the generated
@@ -60,7 +59,7 @@ export async function checkProject(root) {
  * @param {string} root
  * @returns {Promise<{ owned: string[], files: Record<string, string> } | { reason: string }>}
  */
-async function readManifest(root) {
+export async function readManifest(root) {
   const where = path.join(root, MANIFEST);
   let text;
   try {
@@ -83,7 +82,7 @@ async function readManifest(root) {
  * @param {string} prefix
  * @returns {Promise<string[]>}
  */
-async function listFiles(root, prefix) {
+export async function listFiles(root, prefix) {
   const dir = path.join(root, prefix);
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries
