@@ -133,6 +133,24 @@ describe("update of a project the user edited", () => {
     expect(result.stderr).toContain("Resolve the conflict markers (<<<<<<< yours … >>>>>>>) in:\n  packages/app/src/tasks/emails.ts");
     expect(JSON.parse(await read(project, ".scaffold.json")).generator.version).toBe("0.2.0");
   });
+
+  it("merges the next update against what this one generated, kept in git under refs/scaffold/base", async () => {
+    // The user resolves the conflict and commits; git gc drops every object nothing refers to.
+    const emails = path.join(project, "packages/app/src/tasks/emails.ts");
+    await writeFile(emails, (await readFile(emails, "utf8")).replace(/<<<<<<< yours\n([\s\S]*?)=======\n[\s\S]*?>>>>>>> [^\n]*\n/, "$1"));
+    await commitAll(project, "update to 0.2.0, conflict resolved");
+    await git(project, ["gc", "--prune=now", "--quiet"]);
+
+    // turbo.json was merged, so 0.2.0's own turbo.json is in no commit of the branch: only the recorded base has it.
+    const third = await newerGenerator("0.3.0", { alsoPassThrough: "TRACE_ID" });
+    const again = await runCli(["update"], { cwd: project, cli: third });
+    expect(again.exitCode, again.all).toBe(0);
+    expect(again.stdout).toMatch(/merged\s+turbo\.json$/m);
+    const turbo = await read(project, "turbo.json");
+    expect(turbo).toContain('"lint": { "cache": false }');
+    expect(turbo).toContain('"TRACE_ID"');
+    expect(turbo).not.toContain("<<<<<<<");
+  });
 });
 
 describe("update refusals", () => {

@@ -8,12 +8,16 @@ import { cliPackageDir } from "./paths.js";
  * package (bundle and templates) with another version in its package.json and
  * changed templates, the fixture set below.
  */
-export async function newerGenerator(version: string): Promise<string> {
+export async function newerGenerator(version: string, { alsoPassThrough }: { alsoPassThrough?: string } = {}): Promise<string> {
   const dir = path.join(await tempDir("create-scaffold-next-"), "create-scaffold");
   for (const part of ["package.json", "dist", "templates"]) await cp(path.join(cliPackageDir, part), path.join(dir, part), { recursive: true });
   const manifest = JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")) as { version: string };
   await writeFile(path.join(dir, "package.json"), JSON.stringify({ ...manifest, version }, null, 2));
   await changeTemplates(path.join(dir, "templates"));
+  // A release after that one: one more variable passed through in turbo.json.
+  if (alsoPassThrough) {
+    await edit(path.join(dir, "templates/base/turbo.json"), (text) => text.replace(upstream.turboEnv, `${upstream.turboEnv},\n    "${alsoPassThrough}"`));
+  }
   return path.join(dir, "dist/index.js");
 }
 

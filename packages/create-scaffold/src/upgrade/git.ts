@@ -22,6 +22,7 @@ export async function readBlobs(root: string, ids: readonly string[]): Promise<M
   let at = 0;
   while (at < out.length) {
     const end = out.indexOf(10, at);
+    if (end < 0) break;
     const [id = "", type, size] = out.subarray(at, end).toString("utf8").split(" ");
     at = end + 1;
     if (type === undefined || size === undefined) continue; // missing
