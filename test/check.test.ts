@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -35,10 +35,12 @@ describe("check on a fresh project", () => {
 
   it("ignores the user's own code and what tools leave inside core (installs, builds, caches)", async () => {
     await appendFile(path.join(project, "packages/app/src/app.ts"), "\n// my route\n");
-    for (const dir of ["node_modules/pg", "dist", ".turbo"]) {
+    for (const dir of ["node_modules/pg", "dist", ".turbo", "coverage"]) {
       await mkdir(path.join(project, "packages/core", dir), { recursive: true });
       await writeFile(path.join(project, "packages/core", dir, "index.js"), "");
     }
+    // Nor what operating systems and editors drop.
+    for (const junk of [".DS_Store", "src/.index.ts.swp", "src/index.ts~"]) await writeFile(path.join(project, "packages/core", junk), "");
     expect((await projectCheck(project)).exitCode).toBe(0);
   });
 
@@ -77,6 +79,14 @@ describe("check on an edited core", () => {
     const fromProject = await projectCheck(project);
     expect(fromProject.exitCode).toBe(1);
     expect(fromProject.stderr).toBe(result.stderr);
+  });
+
+  it("runs the same when the project is reached through a symbolic link", async () => {
+    const link = path.join(await tempDir(), "linked");
+    await symlink(project, link);
+    const result = await execa("node", [path.join(link, "scripts/scaffold-check.mjs")], { reject: false });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("modified    packages/core/src/index.ts");
   });
 
   it("--json reports the same, for machines", async () => {

@@ -177,14 +177,29 @@ describe("pnpm dev in a generated project, with nothing configured", () => {
     await eventually("every process of pnpm dev to exit", () => !dev.groupAlive());
   });
 
-  it("pnpm worker:dev alone starts the embedded PostgreSQL as well, and stops it on Ctrl-C", async () => {
-    const worker = await start(project, ["worker:dev"], freshMachine);
-    await worker.waitFor(/worker ready/);
-    expect(worker.output).toMatch(/\[worker\] database: postgres:\/\/postgres:postgres@127\.0\.0\.1:\d+\/postgres \(embedded PostgreSQL/);
+  it("pnpm worker:dev alone starts the embedded PostgreSQL as well, and stops it on Ctrl-C — even after its supervisor was killed", async () => {
     const pidFile = path.join(project, ".data/postgres/postmaster.pid");
+    const supervisorFile = path.join(project, ".data/postgres.supervisor");
+    const first = await start(project, ["worker:dev"], freshMachine);
+    await first.waitFor(/worker ready/);
+    expect(first.output).toMatch(/\[worker\] database: postgres:\/\/postgres:postgres@127\.0\.0\.1:\d+\/postgres \(embedded PostgreSQL/);
     const postgresPid = Number.parseInt(await readFile(pidFile, "utf8"), 10);
-    expectStoppedByCtrlC(await worker.stop("SIGINT"));
-    await eventually("every process of pnpm worker:dev to exit", () => !worker.groupAlive());
+
+    // The supervisor dies (OOM, kill -9): the server it watched must not be left running for ever.
+    const supervisorPid = Number.parseInt(await readFile(supervisorFile, "utf8"), 10);
+    process.kill(supervisorPid, "SIGKILL");
+    expectStoppedByCtrlC(await first.stop("SIGINT"));
+    await eventually("every process of pnpm worker:dev to exit", () => !first.groupAlive());
+    expect(isAlive(postgresPid)).toBe(true);
+
+    // The next process to attach starts a supervisor that adopts the running server...
+    const second = await start(project, ["worker:dev"], freshMachine);
+    await second.waitFor(/worker ready/);
+    expect(Number.parseInt(await readFile(pidFile, "utf8"), 10)).toBe(postgresPid);
+    expect(Number.parseInt(await readFile(supervisorFile, "utf8"), 10)).not.toBe(supervisorPid);
+    // ...and stops it once the last process has gone.
+    expectStoppedByCtrlC(await second.stop("SIGINT"));
+    await eventually("every process of pnpm worker:dev to exit", () => !second.groupAlive());
     await eventually("the embedded PostgreSQL to stop", () => !isAlive(postgresPid) && !existsSync(pidFile));
   });
 });

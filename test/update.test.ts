@@ -184,6 +184,32 @@ describe("update refusals", () => {
     const updated = await read(project, "packages/core/src/index.ts");
     expect(updated).toContain(upstream.coreLine);
     expect(updated).not.toContain("export const local");
+
+    // Edited again and forced again: the first kept version stays, the second gets a name of its own.
+    await commitAll(project, "update --force");
+    await appendFile(path.join(project, "packages/core/src/index.ts"), "export const again = 2;\n");
+    await commitAll(project, "edit core again");
+    const third = await newerGenerator("0.3.0", { alsoPassThrough: "TRACE_ID" });
+    const forcedAgain = await runCli(["update", "--force"], { cwd: project, cli: third });
+    expect(forcedAgain.exitCode, forcedAgain.all).toBe(0);
+    expect(forcedAgain.stdout).toContain("your version kept as packages/core/src/index.ts.orig.1");
+    expect(forcedAgain.stdout).toMatch(/kept\s+packages\/core\/src\/index\.ts\.orig \(kept aside by an earlier update --force\)/);
+    expect(await read(project, "packages/core/src/index.ts.orig")).toContain("export const local = 1;");
+    expect(await read(project, "packages/core/src/index.ts.orig.1")).toContain("export const again = 2;");
+  });
+
+  it("merges a checkout with CRLF line ends (git on Windows) as cleanly as an LF one", async () => {
+    const project = await generateProject({ queue: false, git: true });
+    const readme = path.join(project, "README.md");
+    await writeFile(readme, `${(await readFile(readme, "utf8")).replace(/\n/g, "\r\n")}\r\n## Our notes\r\n`);
+    await commitAll(project, "notes, on Windows");
+    const result = await update(project);
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toMatch(/merged\s+README\.md/);
+    const merged = await read(project, "README.md");
+    expect(merged).toContain(upstream.readmeIntro);
+    expect(merged).toContain("## Our notes");
+    expect(merged).not.toContain("<<<<<<<");
   });
 
   it("refuses a project made by a newer generator, and exits 2 outside a generated project", async () => {

@@ -5,6 +5,7 @@
 // `--json` prints the report for machines. `create-scaffold check` runs this same
 // code, so the project can check itself without the generator installed.
 import { createHash } from "node:crypto";
+import { realpathSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,7 +13,10 @@ import { fileURLToPath } from "node:url";
 export const MANIFEST = ".scaffold.json";
 
 /** Folders that tools create inside a package (installs, builds, caches): never generator-owned. */
-export const LOCAL_STATE = new Set(["node_modules", "dist", ".turbo", ".data"]);
+export const LOCAL_STATE = new Set(["node_modules", "dist", ".turbo", ".data", "coverage"]);
+
+/** Files that operating systems and editors drop anywhere: not drift either. */
+const JUNK = /^(\.DS_Store|Thumbs\.db|desktop\.ini|\.eslintcache|.*\.sw[po]|.*~)$/;
 
 /**
  * Git's blob id of a file's contents, so a recorded hash also names the generated
@@ -22,9 +26,18 @@ export const LOCAL_STATE = new Set(["node_modules", "dist", ".turbo", ".data"]);
  * @returns {string}
  */
 export function blobId(contents) {
-  const text = !contents.includes(0);
-  const normalised = text ? Buffer.from(contents.toString("latin1").replace(/\r\n/g, "\n"), "latin1") : contents;
+  const normalised = withLf(contents);
   return createHash("sha1").update(`blob ${normalised.length}\0`).update(normalised).digest("hex");
+}
+
+/**
+ * Text with CRLF line ends turned into LF (binary files unchanged).
+ * @param {Buffer} contents
+ * @returns {Buffer}
+ */
+export function withLf(contents) {
+  if (contents.includes(0) || !contents.includes(13)) return contents;
+  return Buffer.from(contents.toString("latin1").replace(/\r\n/g, "\n"), "latin1");
 }
 
 /**
@@ -88,7 +101,8 @@ export async function listFiles(root, prefix) {
   return entries
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
-    .filter((file) => !file.slice(prefix.length).split("/").some((segment) => LOCAL_STATE.has(segment)));
+    .filter((file) => !file.slice(prefix.length).split("/").some((segment) => LOCAL_STATE.has(segment)))
+    .filter((file) => !JUNK.test(path.posix.basename(file)));
 }
 
 /**
@@ -124,7 +138,7 @@ export async function runCheck(root, { json = false } = {}) {
 // Run as a script: check the project this file lives in. (The name check keeps a
 // bundle that includes this module, like the create-scaffold CLI, from running it.)
 const self = fileURLToPath(import.meta.url);
-if (path.basename(self) === "scaffold-check.mjs" && process.argv[1] && path.resolve(process.argv[1]) === self) {
+if (path.basename(self) === "scaffold-check.mjs" && process.argv[1] && realpathSync(path.resolve(process.argv[1])) === realpathSync(self)) {
   const root = path.resolve(path.dirname(self), "..");
   process.exitCode = await runCheck(root, { json: process.argv.includes("--json") });
 }

@@ -127,13 +127,13 @@ async function baseContents(root: string, manifest: Manifest, repo: boolean): Pr
 
 /** Staged and moved into place like a new project (see write.ts); deletions last. */
 async function apply(root: string, changes: readonly Change[], manifest: PlannedFile): Promise<void> {
-  const writes: PlannedFile[] = [manifest];
+  const writes: PlannedFile[] = [];
   const deletions: string[] = [];
   for (const change of changes) {
     if (change.kind === "add" || change.kind === "update" || change.kind === "merge" || change.kind === "conflict") {
       writes.push({ path: change.path, contents: change.contents });
     } else if (change.kind === "replace-keeping-orig") {
-      writes.push({ path: `${change.path}.orig`, contents: change.orig });
+      writes.push({ path: change.origPath, contents: change.orig });
       if (change.contents) writes.push({ path: change.path, contents: change.contents });
       else deletions.push(change.path);
     } else if (change.kind === "delete") {
@@ -142,6 +142,8 @@ async function apply(root: string, changes: readonly Change[], manifest: Planned
   }
   await writePlan(writes, root, true);
   for (const file of deletions) await rm(path.join(root, file), { force: true });
+  // Last: a failed update leaves the old version recorded (and `git checkout . && git clean -fd` undoes its writes).
+  await writePlan([manifest], root, true);
 }
 
 const describe: Record<Change["kind"], string> = {
@@ -163,7 +165,7 @@ function printSummary(kind: string, changes: readonly Change[], from: string, dr
       change.kind === "keep"
         ? ` (${change.reason})`
         : change.kind === "replace-keeping-orig"
-          ? ` (your version kept as ${change.path}.orig${change.contents ? "" : "; the new version has no such file"})`
+          ? ` (your version kept as ${change.origPath}${change.contents ? "" : "; the new version has no such file"})`
           : change.kind === "merge" && change.notes.length > 0
             ? `\n${change.notes.map((line) => `      ${line}`).join("\n")}`
             : "";

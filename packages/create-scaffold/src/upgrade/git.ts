@@ -54,7 +54,10 @@ export async function recordBase(root: string, files: readonly { path: string; c
     const entries = files.map((file, i) => `100644 ${ids[i]}\t${file.path}`).join("\n");
     await execa("git", ["update-index", "--add", "--index-info"], { cwd: root, env: index, input: entries });
     const tree = (await execa("git", ["write-tree"], { cwd: root, env: index })).stdout.trim();
-    const commit = (await execa("git", ["commit-tree", tree, "-m", message], { cwd: root, env: gitIdentity() })).stdout.trim();
+    // Chained to the previous base, so every version's files stay reachable.
+    const previous = await execa("git", ["rev-parse", "--verify", "--quiet", "refs/scaffold/base"], { cwd: root, reject: false });
+    const parent = previous.exitCode === 0 ? ["-p", previous.stdout.trim()] : [];
+    const commit = (await execa("git", ["commit-tree", tree, ...parent, "-m", message], { cwd: root, env: gitIdentity() })).stdout.trim();
     await execa("git", ["update-ref", "refs/scaffold/base", commit], { cwd: root });
   } finally {
     await rm(dir, { recursive: true, force: true });

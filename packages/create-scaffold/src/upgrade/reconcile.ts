@@ -1,6 +1,7 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { blobId, listFiles } from "../../../../templates/base/scripts/scaffold-check.mjs";
+import { blobId, listFiles, withLf } from "../../../../templates/base/scripts/scaffold-check.mjs";
 import { mergePackageJson } from "./package-json.js";
 
 /** One thing an update does to one file. */
@@ -11,8 +12,8 @@ export type Change =
   | { kind: "merge"; path: string; contents: Buffer; notes: string[] }
   /** Both changed the same lines: the file gets conflict markers. */
   | { kind: "conflict"; path: string; contents: Buffer }
-  /** --force over an edited generator-owned file: the user's version is kept beside it as .orig. */
-  | { kind: "replace-keeping-orig"; path: string; contents: Buffer | undefined; orig: Buffer }
+  /** --force over an edited generator-owned file: the user's version is kept beside it (`origPath`, a free *.orig name). */
+  | { kind: "replace-keeping-orig"; path: string; contents: Buffer | undefined; orig: Buffer; origPath: string }
   /** Left as the user has it, and why. */
   | { kind: "keep"; path: string; reason: string };
 
@@ -40,17 +41,21 @@ export async function reconcile(input: ReconcileInput): Promise<Change[]> {
   const paths = [...new Set([...Object.keys(base.ids), ...theirs.keys(), ...ownedOnDisk])].sort();
   const changes: Change[] = [];
   for (const file of paths) {
-    const ours = await readFile(path.join(root, file)).catch(() => undefined);
-    const change = isOwned(file) ? replaceOwned(file, ours, theirs.get(file), input.drifted.has(file)) : await mergeUserFile(file, ours, input);
+    // Text as git stores it: a CRLF checkout (core.autocrlf) compares and merges like LF.
+    const raw = await readFile(path.join(root, file)).catch(() => undefined);
+    const ours = raw && withLf(raw);
+    const change = isOwned(file) ? replaceOwned(root, file, ours, theirs.get(file), input.drifted.has(file)) : await mergeUserFile(file, ours, input);
     if (change) changes.push(change);
   }
   return changes;
 }
 
-/** Generator-owned: the new version replaces the old; an edit is kept aside as .orig. */
-function replaceOwned(file: string, ours: Buffer | undefined, now: Buffer | undefined, drifted: boolean): Change | undefined {
+/** Generator-owned: the new version replaces the old; an edit is kept aside as *.orig. */
+function replaceOwned(root: string, file: string, ours: Buffer | undefined, now: Buffer | undefined, drifted: boolean): Change | undefined {
   if (ours && now && ours.equals(now)) return undefined;
-  if (ours && drifted) return { kind: "replace-keeping-orig", path: file, contents: now, orig: ours };
+  // Versions kept by an earlier --force stay where they are, for the user to deal with.
+  if (ours && now === undefined && /\.orig(\.\d+)?$/.test(file)) return { kind: "keep", path: file, reason: "kept aside by an earlier update --force" };
+  if (ours && drifted) return { kind: "replace-keeping-orig", path: file, contents: now, orig: ours, origPath: freeOrigPath(root, file) };
   if (now === undefined) return ours === undefined ? undefined : { kind: "delete", path: file };
   return { kind: ours === undefined ? "add" : "update", path: file, contents: now };
 }
@@ -83,4 +88,12 @@ async function mergeUserFile(file: string, ours: Buffer | undefined, { base, the
   if (merged.conflicts) return { kind: "conflict", path: file, contents: merged.contents };
   const notes = was === undefined && wasId !== undefined ? ["the old version's text was not in git: merged against an empty file"] : [];
   return { kind: "merge", path: file, contents: merged.contents, notes };
+}
+
+/** `<file>.orig`, or `<file>.orig.1`, … when an earlier update already kept one. */
+function freeOrigPath(root: string, file: string): string {
+  for (let n = 0; ; n++) {
+    const candidate = n === 0 ? `${file}.orig` : `${file}.orig.${n}`;
+    if (!existsSync(path.join(root, candidate))) return candidate;
+  }
 }

@@ -30,7 +30,8 @@ export async function describeDatabase(): Promise<string> {
 
 export function embeddedPostgresDir(): string {
   const fromEnv = process.env.EMBEDDED_POSTGRES_DIR?.trim();
-  return fromEnv ? path.resolve(fromEnv) : path.join(findProjectRoot(), ".data", "postgres");
+  // Relative to the project root, like the default: the app and the worker run from packages/app.
+  return path.resolve(findProjectRoot(), fromEnv || path.join(".data", "postgres"));
 }
 
 let shared: Promise<string> | undefined;

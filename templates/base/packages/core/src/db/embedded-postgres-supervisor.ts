@@ -3,10 +3,11 @@
 // `node embedded-postgres-supervisor.{ts,js} <dataDir>`. It reports the server's URL
 // (or why it could not start) over IPC, then stays until no process uses the server.
 import { createWriteStream } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { lockPath, startEmbeddedPostgres, type EmbeddedPostgresServer } from "./embedded-postgres.js";
+import { lockPath, startEmbeddedPostgres, stopRunningEmbeddedPostgres, type EmbeddedPostgresServer } from "./embedded-postgres.js";
 import { withFileLock } from "./file-lock.js";
-import { liveClients, logPath } from "./shared-embedded-postgres.js";
+import { liveClients, logPath, supervisorAlive, supervisorPidPath } from "./shared-embedded-postgres.js";
 
 // How long the server outlives its last client: long enough for `tsx watch` to
 // restart a process, short enough that Ctrl-C on `pnpm dev` stops everything promptly.
@@ -25,13 +26,19 @@ try {
   report({ error: error instanceof Error ? error.message : String(error) });
   process.exit(1);
 }
+// Another supervisor is already watching this server (it started it a moment ago).
+if (!server.owned && (await supervisorAlive(dataDir))) {
+  report({ url: server.url });
+  process.exit(0);
+}
+// Watching it from now on, whether this process started it or adopted it from a supervisor that died.
+await writeFile(supervisorPidPath(dataDir), `${process.pid}\n`);
 report({ url: server.url });
 process.disconnect?.();
-// Another process's supervisor already runs this server.
-if (!server.owned) process.exit(0);
 
+const stopServer = () => (server.owned ? server.stop() : stopRunningEmbeddedPostgres(dataDir));
 const stop = async () => {
-  await server.stop();
+  await stopServer();
   process.exit(0);
 };
 process.on("SIGTERM", stop);
@@ -50,7 +57,8 @@ for (;;) {
   // server stays) or waits and then finds it stopped (and starts a new supervisor).
   const stopped = await withFileLock(lockPath(dataDir), async () => {
     if ((await liveClients(dataDir)).length > 0) return false;
-    await server.stop();
+    await stopServer();
+    await rm(supervisorPidPath(dataDir), { force: true });
     return true;
   });
   if (stopped) process.exit(0);

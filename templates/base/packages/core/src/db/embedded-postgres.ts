@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import pg from "pg";
 import { isProcessAlive, withFileLock } from "./file-lock.js";
@@ -67,6 +68,18 @@ async function findRunningServer(dataDir: string): Promise<number | undefined> {
   const info = await readPidFile(dataDir);
   if (!info || !isProcessAlive(info.pid)) return undefined;
   return (await answers(info.port)) ? info.port : undefined;
+}
+
+/**
+ * Stops the server serving `dataDir` by its pid (PostgreSQL's "fast shutdown"), for a
+ * process that did not start it; resolves once it has exited.
+ */
+export async function stopRunningEmbeddedPostgres(dataDir: string, timeoutMs = 30_000): Promise<void> {
+  const pid = await readServerPid(dataDir);
+  if (pid === undefined || !isProcessAlive(pid)) return;
+  process.kill(pid, "SIGINT");
+  const deadline = Date.now() + timeoutMs;
+  while (isProcessAlive(pid) && Date.now() < deadline) await sleep(100);
 }
 
 async function readServerPid(dataDir: string): Promise<number | undefined> {

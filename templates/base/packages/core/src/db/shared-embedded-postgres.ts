@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { closeSync, openSync } from "node:fs";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findRunningEmbeddedPostgres, lockPath } from "./embedded-postgres.js";
@@ -20,9 +21,20 @@ export async function attachSharedEmbeddedPostgres(dataDir: string): Promise<str
   await mkdir(path.dirname(dataDir), { recursive: true });
   const running = await withFileLock(lockPath(dataDir), async () => {
     await registerClient(dataDir);
-    return findRunningEmbeddedPostgres(dataDir);
+    // A server whose supervisor died (killed, crashed) would never stop: a new supervisor adopts it.
+    return (await supervisorAlive(dataDir)) ? findRunningEmbeddedPostgres(dataDir) : undefined;
   });
   return running ?? startSupervisor(dataDir);
+}
+
+/** Where the supervisor records its pid. */
+export function supervisorPidPath(dataDir: string): string {
+  return `${dataDir}.supervisor`;
+}
+
+export async function supervisorAlive(dataDir: string): Promise<boolean> {
+  const pid = Number.parseInt(await readFile(supervisorPidPath(dataDir), "utf8").catch(() => ""), 10);
+  return Number.isInteger(pid) && pid !== process.pid && isProcessAlive(pid);
 }
 
 /** Unregisters this process; the supervisor stops the server when no process is left. */
@@ -63,11 +75,14 @@ function startSupervisor(dataDir: string): Promise<string> {
   // the .ts source with tsx's loader, from a build the compiled .js.
   const here = fileURLToPath(import.meta.url);
   const script = path.join(path.dirname(here), `embedded-postgres-supervisor${path.extname(here)}`);
-  const child = spawn(process.execPath, [...process.execArgv, script, dataDir], {
+  // Its own errors go to PostgreSQL's log, which the error message below points to.
+  const log = openSync(logPath(dataDir), "a");
+  const child = spawn(process.execPath, [...loaderFlags(process.execArgv), script, dataDir], {
     detached: true, // its own session: terminal signals to `pnpm dev` do not reach it
-    stdio: ["ignore", "ignore", "ignore", "ipc"],
+    stdio: ["ignore", "ignore", log, "ipc"],
     windowsHide: true,
   });
+  closeSync(log);
   return new Promise<string>((resolve, reject) => {
     const onExit = (code: number | null) =>
       reject(new Error(`The embedded PostgreSQL's supervisor exited (code ${code}) before the server was ready; see ${logPath(dataDir)}.`));
@@ -81,4 +96,22 @@ function startSupervisor(dataDir: string): Promise<string> {
       else reject(new Error(message.error));
     });
   });
+}
+
+/**
+ * The flags that let Node run the supervisor as this process runs its code (tsx's
+ * loader, export conditions), and no others: an inspector flag such as --inspect-brk
+ * would make it wait for a debugger forever.
+ */
+function loaderFlags(execArgv: readonly string[]): string[] {
+  const withValue = new Set(["--require", "-r", "--import", "--loader", "--experimental-loader", "--conditions", "-C"]);
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    const name = arg.split("=")[0]!;
+    if (!withValue.has(name)) continue;
+    kept.push(arg);
+    if (!arg.includes("=") && i + 1 < execArgv.length) kept.push(execArgv[++i]!);
+  }
+  return kept;
 }

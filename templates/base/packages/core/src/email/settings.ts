@@ -40,7 +40,8 @@ function transportFromEnv(env: NodeJS.ProcessEnv): MailTransportSettings {
   const smtpUrl = env.SMTP_URL?.trim();
   if (smtpUrl) return { kind: "smtp", url: checkSmtpUrl(smtpUrl) };
   const mailDir = env.MAIL_DIR?.trim();
-  if (mailDir) return { kind: "files", dir: path.resolve(mailDir) };
+  // Relative to the project root: the app and the worker run from packages/app.
+  if (mailDir) return { kind: "files", dir: path.resolve(findProjectRoot(), mailDir) };
   if (env.NODE_ENV === "production") {
     throw new MailConfigError(
       "SMTP_URL",
