@@ -11,14 +11,13 @@
 //   node bench/runtime.mjs --help          (all options)
 import os from "node:os";
 import { register } from "tsx/esm/api";
-import { measureInChild, openChildSession } from "./runtime/child.mjs";
+import { measureInChild, openChildSession, PHASES } from "./runtime/child.mjs";
 import { readOptions } from "./runtime/options.mjs";
 import { median, percentile, printTable } from "./runtime/stats.mjs";
 
 // Service discovery is shared with the tests (TypeScript): tsx loads it.
 register();
 const { describeDatastores } = await import("./runtime/datastores.mjs");
-const { PHASES } = await import("./runtime/measure.mjs");
 
 const options = readOptions();
 const runId = `${process.pid}-${Date.now().toString(36)}`;

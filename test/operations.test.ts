@@ -4,9 +4,8 @@
 // embedded PostgreSQL. Real servers on 127.0.0.1 only; every wait is bounded.
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
@@ -23,12 +22,10 @@ import { recordingLog } from "./support/operations/recording-log.js";
 import { runWorkerHealth } from "./support/operations/worker-health.js";
 import { redisServerBinary, startThrowawayRedis, type ThrowawayRedis } from "./support/operations/redis-server.js";
 import { eventually, freePort } from "./support/waiting.js";
-import { findPostgres, findRedis, missing } from "./support/services.js";
+import { missing } from "./support/services.js";
+import { postgresUrl, redisUrl, skipPostgres, skipRedis } from "./support/datastores.js";
+import { tempDir as makeTempDir } from "./support/cli.js";
 
-const redisUrl = await findRedis();
-const postgresUrl = await findPostgres();
-const skipRedis = missing("Redis (REDIS_URL or 127.0.0.1:6379)", redisUrl);
-const skipPostgres = missing("PostgreSQL (DATABASE_URL or 127.0.0.1:5432/test)", postgresUrl);
 const skipThrowawayRedis = missing("redis-server (to start a throwaway Redis)", redisServerBinary());
 
 // Fast retries keep the tests short; the production defaults are 500 ms doubling to 10 s.
@@ -127,42 +124,39 @@ describe.skipIf(skipThrowawayRedis)("Redis connection errors", () => {
 });
 
 describe.skipIf(skipThrowawayRedis)("Redis eviction policy", () => {
-  it("a policy other than noeviction is reported once, clearly", async () => {
-    const redis = await startThrowawayRedis({ args: ["--maxmemory-policy", "allkeys-lru"] });
+  /** Runs one job through an engine on a throwaway Redis with this eviction policy, then `inspect`s the engine's log while it is open. */
+  async function withPolicy(policy: string, concurrency: number, inspect: (log: ReturnType<typeof recordingLog>, url: string) => Promise<void>) {
+    const redis = await startThrowawayRedis({ args: ["--maxmemory-policy", policy] });
     const log = recordingLog();
     const engine = createEngine({ kind: "redis", url: redis.url }, { log, retry });
     try {
       const queueName = uniqueQueue();
-      const worker = await engine.openWorker(queueName, processor, { concurrency: 2 });
-      expect(await runOneJob(engine, queueName, "evictable")).toBe("done:evictable");
-      await engine.openQueue(`${queueName}-other`); // more connections: still one warning
-      await eventually("the warning", () => log.warnings.length > 0);
-      expect(log.warnings).toHaveLength(1);
-      expect(log.warnings[0]).toContain(`Redis at ${redis.url} has maxmemory-policy "allkeys-lru"`);
-      expect(log.warnings[0]).toContain('Set it to "noeviction"');
+      const worker = await engine.openWorker(queueName, processor, { concurrency });
+      // The check runs when a connection becomes ready; a job round trip comes after that.
+      expect(await runOneJob(engine, queueName, policy)).toBe(`done:${policy}`);
+      await engine.openQueue(`${queueName}-other`); // more connections: still at most one warning
+      await inspect(log, redis.url);
       await worker.close();
     } finally {
       await engine.close();
       await redis.stop();
     }
+  }
+
+  it("a policy other than noeviction is reported once, clearly", async () => {
+    await withPolicy("allkeys-lru", 2, async (log, url) => {
+      await eventually("the warning", () => log.warnings.length > 0);
+      expect(log.warnings).toHaveLength(1);
+      expect(log.warnings[0]).toContain(`Redis at ${url} has maxmemory-policy "allkeys-lru"`);
+      expect(log.warnings[0]).toContain('Set it to "noeviction"');
+    });
   });
 
   it("noeviction gives no warning", async () => {
-    const redis = await startThrowawayRedis({ args: ["--maxmemory-policy", "noeviction"] });
-    const log = recordingLog();
-    const engine = createEngine({ kind: "redis", url: redis.url }, { log, retry });
-    try {
-      const queueName = uniqueQueue();
-      const worker = await engine.openWorker(queueName, processor, { concurrency: 1 });
-      // The check runs when a connection becomes ready; a job round trip comes after that.
-      expect(await runOneJob(engine, queueName, "kept")).toBe("done:kept");
+    await withPolicy("noeviction", 1, async (log) => {
       expect(log.warnings).toEqual([]);
       expect(log.errors).toEqual([]);
-      await worker.close();
-    } finally {
-      await engine.close();
-      await redis.stop();
-    }
+    });
   });
 });
 
@@ -181,8 +175,7 @@ describe("PostgreSQL connection errors", () => {
     await server?.stop();
   };
   beforeAll(async () => {
-    tempDir = await mkdtemp(path.join(os.tmpdir(), "operations-test-"));
-    await chmod(tempDir, 0o755); // as root, the server runs as the `postgres` user
+    tempDir = await makeTempDir("operations-test-");
   });
   afterAll(async () => {
     await stopServer();
@@ -307,8 +300,7 @@ describe("pnpm worker:health", () => {
   });
 
   it("embedded PostgreSQL: 1 while it is not running; 0 with a live worker; never starts it", async () => {
-    const tempDir = await mkdtemp(path.join(os.tmpdir(), "operations-health-"));
-    await chmod(tempDir, 0o755);
+    const tempDir = await makeTempDir("operations-health-");
     const dataDir = path.join(tempDir, "pg");
     try {
       const stopped = await health({ EMBEDDED_POSTGRES_DIR: dataDir });

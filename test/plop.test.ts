@@ -21,6 +21,15 @@ async function plop(dir: string, args: string[]) {
 
 const read = (dir: string, rel: string) => readFile(path.join(dir, rel), "utf8");
 
+/** `pnpm plop task <name>` fails with `message` and leaves every file as it was. */
+async function expectRefusedUnchanged(dir: string, name: string, message: RegExp) {
+  const before = await snapshot(dir);
+  const result = await plop(dir, ["task", name]);
+  expect(result.exitCode).not.toBe(0);
+  expect(result.output).toMatch(message);
+  expect(await snapshot(dir)).toEqual(before);
+}
+
 describe("pnpm plop task, job queue on", () => {
   let dir: string;
   beforeAll(async () => {
@@ -85,20 +94,12 @@ describe("pnpm plop task, job queue on", () => {
     ["send-welcome-email", /already exists: it is registered in/], // the example task, registered in emails.ts
     ["emails", /already exists/],
   ])("refuses the existing task %j, changing nothing", async (name, message) => {
-    const before = await snapshot(dir);
-    const result = await plop(dir, ["task", name]);
-    expect(result.exitCode).not.toBe(0);
-    expect(result.output).toMatch(message);
-    expect(await snapshot(dir)).toEqual(before);
+    await expectRefusedUnchanged(dir, name, message);
   });
 
   it("refuses a task already registered in worker.ts even without its file", async () => {
     await appendFile(path.join(dir, TASKS, "worker.ts"), 'import "./ghost-task.js";\n');
-    const before = await snapshot(dir);
-    const result = await plop(dir, ["task", "ghost-task"]);
-    expect(result.exitCode).not.toBe(0);
-    expect(result.output).toMatch(/already registered/);
-    expect(await snapshot(dir)).toEqual(before);
+    await expectRefusedUnchanged(dir, "ghost-task", /already registered/);
   });
 
   it.each([
@@ -115,11 +116,7 @@ describe("pnpm plop task, job queue on", () => {
     ["worker", /already import/],
     ["expect", /already import/],
   ])("refuses the invalid name %j, changing nothing", async (name, message) => {
-    const before = await snapshot(dir);
-    const result = await plop(dir, ["task", name]);
-    expect(result.exitCode).not.toBe(0);
-    expect(result.output).toMatch(message);
-    expect(await snapshot(dir)).toEqual(before);
+    await expectRefusedUnchanged(dir, name, message);
   });
 
   it.skipIf(!hasTerminal)("asks for the name in a terminal, re-asking after an invalid one", async () => {

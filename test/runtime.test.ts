@@ -3,8 +3,7 @@
 // the embedded PostgreSQL. No mocks: real servers, real queues.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Queue, createPostgresBackend, withBackend } from "bullmq";
@@ -20,20 +19,16 @@ import {
   type EmbeddedPostgresServer,
 } from "@repo/core";
 import { TaskTimeoutError, createWorker, type EngineConfig } from "@repo/core/tasks";
-import { findPostgres, findRedis, missing } from "./support/services.js";
+import { tempDir as makeTempDir } from "./support/cli.js";
+import { postgresUrl, redisUrl, skipPostgres, skipRedis } from "./support/datastores.js";
 
 const runId = `${process.pid}-${Date.now().toString(36)}`;
-const redisUrl = await findRedis();
-const postgresUrl = await findPostgres();
-const skipRedis = missing("Redis (REDIS_URL or 127.0.0.1:6379)", redisUrl);
-const skipPostgres = missing("PostgreSQL (DATABASE_URL or 127.0.0.1:5432/test)", postgresUrl);
 
 // One embedded server for the file, in a temp dir (never the repo's .data/).
 let embedded: EmbeddedPostgresServer;
 let tempDir: string;
 beforeAll(async () => {
-  tempDir = await mkdtemp(path.join(os.tmpdir(), "runtime-test-"));
-  await chmod(tempDir, 0o755); // as root, the server runs as the `postgres` user
+  tempDir = await makeTempDir("runtime-test-");
   embedded = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "pg"), ephemeral: true });
 });
 afterAll(async () => {

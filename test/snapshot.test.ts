@@ -102,10 +102,7 @@ it("names the project after its directory in package.json and README", () => {
 });
 
 it("reads no installs or caches that tools leave inside a template tree", async () => {
-  const { mkdir, mkdtemp, writeFile } = await import("node:fs/promises");
-  const os = await import("node:os");
-  const path = await import("node:path");
-  const dir = await mkdtemp(path.join(os.tmpdir(), "templates-"));
+  const dir = await tempDir("templates-");
   for (const file of ["base/keep.txt", "base/packages/app/node_modules/.vite/results.json", "base/.turbo/log", "base/packages/app/dist/x.js", "base/.data/pg"]) {
     await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
     await writeFile(path.join(dir, file), "x");

@@ -4,6 +4,9 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** Marks the lines of session.mjs's output that carry results. */
+/** The phases of a round, in order (measure.mjs measures each). Plain data: the parent process reads it without loading the runtime. */
+export const PHASES = ["enqueue", "drain", "endToEnd", "latency"];
+
 export const RESULT_PREFIX = "bench-result ";
 
 const sessionScript = fileURLToPath(new URL("./session.mjs", import.meta.url));

@@ -16,13 +16,11 @@ import { openContender } from "./contenders.mjs";
 // Raw queue access for job counts and clean-up, shared with the fault tests.
 import { openRawQueue } from "../../test/support/raw-queue.ts";
 
-export const PHASES = ["enqueue", "drain", "endToEnd", "latency"];
-
 // Hang guards only: a phase that takes longer than this is broken, not slow.
 const PHASE_TIMEOUT_MS = 15 * 60_000;
 const RESULT_TIMEOUT_MS = 60_000;
 
-/** Opens a contender on `queueName`; `run(phase)` measures one phase (in PHASES order), `close()` cleans up. */
+/** Opens a contender on `queueName`; `run(phase)` measures one phase (in child.mjs PHASES order), `close()` cleans up. */
 export function openSession(name, { engine, queueName, options, tasks = options.tasks, sample = options.sample }) {
   const contender = openContender(name, { engine, queueName, concurrency: options.concurrency });
   const inspector = openRawQueue(engine, queueName);

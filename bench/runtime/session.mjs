@@ -4,7 +4,7 @@
 // async hooks the runtime turns on (AsyncLocalStorage for worker.current()).
 //
 //   node bench/runtime/session.mjs '<request JSON>'
-//   stdin: one phase name per line (measure.mjs PHASES), then "close"
+//   stdin: one phase name per line (child.mjs PHASES), then "close"
 //   stdout: one RESULT_PREFIX line per command, carrying its result as JSON
 // A request with contender "bulk" measures raw addBulk once and exits.
 import path from "node:path";

@@ -58,18 +58,18 @@ function setup(plop) {
 
   /** Why tasks cannot be added to this project at all, or null. */
   function queueProblem() {
-    let queue;
+    let manifest;
     try {
-      queue = JSON.parse(fs.readFileSync(path.join(root, ".scaffold.json"), "utf8"))
-        ?.answers?.queue;
+      manifest = JSON.parse(fs.readFileSync(path.join(root, ".scaffold.json"), "utf8"));
     } catch {
-      queue = undefined; // no (readable) .scaffold.json: go by the files alone
+      manifest = undefined; // no (readable) .scaffold.json: go by the files alone
     }
-    if (queue === false || !fs.existsSync(workerFile)) {
+    if (manifest?.answers?.queue === false || !fs.existsSync(workerFile)) {
+      const version = manifest?.generator?.version ?? "latest";
       return (
         "The background job queue is not enabled in this project; tasks need it. " +
-        "To enable it, re-generate the project with `create-scaffold <dir> --queue` " +
-        "(a future `create-scaffold add queue` command will add it in place)."
+        `To add it in place, commit your work and run \`npx create-scaffold@${version} add queue\` ` +
+        "(or re-generate the project with `create-scaffold <dir> --queue`)."
       );
     }
     return null;

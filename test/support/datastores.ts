@@ -1,7 +1,7 @@
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from "@repo/core";
+import { tempDir } from "./cli.js";
 import { findPostgres, findRedis, missing } from "./services.js";
 
 /** A datastore a suite runs unchanged against. */
@@ -13,16 +13,18 @@ export interface Datastore {
   url(): Promise<string>;
 }
 
-const redisUrl = await findRedis();
-const postgresUrl = await findPostgres();
+/** The machine's services, found once (services.ts), for every suite that runs on them. */
+export const redisUrl = await findRedis();
+export const postgresUrl = await findPostgres();
+export const skipRedis = missing("Redis (REDIS_URL or 127.0.0.1:6379)", redisUrl);
+export const skipPostgres = missing("PostgreSQL (DATABASE_URL or 127.0.0.1:5432/test)", postgresUrl);
 
 let embedded: Promise<{ server: EmbeddedPostgresServer; dir: string }> | undefined;
 
 /** A throwaway embedded PostgreSQL for this test file, started on first use. */
 function embeddedUrl(): Promise<string> {
   embedded ??= (async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "datastore-test-"));
-    await chmod(dir, 0o755); // as root, the server runs as the `postgres` user
+    const dir = await tempDir("datastore-test-");
     const server = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), ephemeral: true });
     return { server, dir };
   })();
@@ -40,11 +42,11 @@ export async function stopEmbeddedDatastore(): Promise<void> {
 
 /** Redis, the machine's PostgreSQL and an embedded PostgreSQL, each found as services.ts finds them. */
 export const datastores: Datastore[] = [
-  { name: "Redis", kind: "redis", skip: missing("Redis (REDIS_URL or 127.0.0.1:6379)", redisUrl), url: async () => redisUrl! },
+  { name: "Redis", kind: "redis", skip: skipRedis, url: async () => redisUrl! },
   {
     name: "PostgreSQL",
     kind: "postgres",
-    skip: missing("PostgreSQL (DATABASE_URL or 127.0.0.1:5432/test)", postgresUrl),
+    skip: skipPostgres,
     url: async () => postgresUrl!,
   },
   { name: "embedded PostgreSQL", kind: "postgres", skip: false, url: embeddedUrl },

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { LOCAL_STATE } from "../../templates/base/scripts/scaffold-check.mjs";
 
-const skipped = new Set([".git", "node_modules", "dist", ".turbo", ".data"]);
+const skipped = new Set([".git", ...LOCAL_STATE]);
 
 /**
  * sha256 of every file under dir (relative path → hash), leaving out git, installed

@@ -110,26 +110,32 @@ export function parseCommand(argv: string[]): Command {
 }
 
 function parseUpgradeArgs(command: string, argv: string[]): UpgradeArgs {
-  const usage = `Usage: create-scaffold ${command} [directory] [--dry-run] [--force]`;
-  let parsed: { values: { "dry-run"?: boolean; force?: boolean }; positionals: string[] };
-  try {
-    parsed = parse({ args: argv, allowPositionals: true, strict: true, options: { "dry-run": { type: "boolean" }, force: { type: "boolean" } } });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.split(". ")[0]}.\n${usage}`);
-  }
-  if (parsed.positionals.length > 1) throw new UsageError(`${command} takes one directory, got ${parsed.positionals.length}.\n${usage}`);
-  return { directory: parsed.positionals[0], dryRun: parsed.values["dry-run"] === true, force: parsed.values.force === true };
+  const { directory, flags } = parseSubcommand(command, argv, ["dry-run", "force"]);
+  return { directory, dryRun: flags["dry-run"] === true, force: flags.force === true };
 }
 
 function parseCheckArgs(argv: string[]): CheckArgs {
-  let parsed: { values: { json?: boolean }; positionals: string[] };
+  const { directory, flags } = parseSubcommand("check", argv, ["json"]);
+  return { directory, json: flags.json === true };
+}
+
+/** `create-scaffold <command> [directory] [--flag …]`, boolean flags only. */
+function parseSubcommand(command: string, argv: string[], flagNames: readonly string[]) {
+  const usage = `Usage: create-scaffold ${command} [directory]${flagNames.map((flag) => ` [--${flag}]`).join("")}`;
+  let parsed: { values: Record<string, boolean | undefined>; positionals: string[] };
   try {
-    parsed = parse({ args: argv, allowPositionals: true, strict: true, options: { json: { type: "boolean" } } });
+    const options = Object.fromEntries(flagNames.map((flag) => [flag, { type: "boolean" as const }]));
+    parsed = parse({ args: argv, allowPositionals: true, strict: true, options });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split(". ")[0]}.\nUsage: create-scaffold check [directory] [--json]`);
+    throw new UsageError(`${firstSentence(error)}\n${usage}`);
   }
-  if (parsed.positionals.length > 1) throw new UsageError(`check takes one directory, got ${parsed.positionals.length}.`);
-  return { directory: parsed.positionals[0], json: parsed.values.json === true };
+  if (parsed.positionals.length > 1) throw new UsageError(`${command} takes one directory, got ${parsed.positionals.length}.\n${usage}`);
+  return { directory: parsed.positionals[0], flags: parsed.values };
+}
+
+/** Node's parseArgs messages go on about positionals; their first sentence is the point. */
+function firstSentence(error: unknown): string {
+  return `${(error as Error).message.split(". ")[0]}.`;
 }
 
 export function parseArgs(argv: string[]): CliArgs {
@@ -137,8 +143,7 @@ export function parseArgs(argv: string[]): CliArgs {
   try {
     parsed = parseOptions(argv);
   } catch (error) {
-    // Node's message goes on about positionals; its first sentence is the point.
-    throw new UsageError(`${(error as Error).message.split(". ")[0]}.\nRun create-scaffold --help for the options.`);
+    throw new UsageError(`${firstSentence(error)}\nRun create-scaffold --help for the options.`);
   }
   const { values, positionals } = parsed;
   if (positionals.length > 1) {

@@ -9,7 +9,7 @@ import { worker } from "./worker.js";
  * - `await {{camelCase name}}(input)` runs it right here (tests do this).
  *
  * Arguments and results travel through the queue, so keep them JSON-serialisable.
- * Shared resources (database, HTTP client) are on `worker.context`.
+ * Shared resources (database, HTTP client, mailer) are on `worker.context`.
  */
 export const {{camelCase name}} = worker.task("{{camelCase name}}", async (input: string) => {
   // TODO: do the work here.

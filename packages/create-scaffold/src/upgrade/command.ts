@@ -3,7 +3,7 @@ import path from "node:path";
 import { checkProject, readManifest } from "../../../../templates/base/scripts/scaffold-check.mjs";
 import type { UpgradeArgs } from "../args.js";
 import { manifestPath, type PlanInput, type PlannedFile, planProject } from "../plan.js";
-import { loadTemplates } from "../templates.js";
+import { loadTemplates, type Templates } from "../templates.js";
 import { generatorVersion } from "../version.js";
 import { writePlan } from "../write.js";
 import { gitStatus, mergeFile, readBlobs, recordBase } from "./git.js";
@@ -60,7 +60,6 @@ export async function upgrade(kind: "update" | "add queue", args: UpgradeArgs): 
   }
 
   const check = await checkProject(root);
-  const drifted = check.status === "drift" ? [...check.modified, ...check.unexpected] : [];
   if (check.status === "drift" && !args.force) {
     const listed = [...check.modified.map((f) => `  modified    ${f}`), ...check.missing.map((f) => `  missing     ${f}`), ...check.unexpected.map((f) => `  unexpected  ${f}`)];
     return refuse(
@@ -69,15 +68,15 @@ export async function upgrade(kind: "update" | "add queue", args: UpgradeArgs): 
     );
   }
 
-  const theirs = planProject({ name: answers.name, queue: answers.queue }, await loadTemplates());
-  const base = await baseContents(root, manifest, git.repo);
+  const templates = await loadTemplates();
+  const theirs = planProject({ name: answers.name, queue: answers.queue }, templates);
+  const base = await baseContents(root, manifest, git.repo, templates);
   const labels = { ours: "yours", base: `create-scaffold ${from}`, theirs: `create-scaffold ${generatorVersion}${kind === "add queue" ? " with the job queue" : ""}` };
   const changes = await reconcile({
     root,
     base: { ids: manifest.files, contents: base },
     theirs: new Map(theirs.filter((file) => file.path !== manifestPath).map((file) => [file.path, file.contents])),
     owned: manifest.owned,
-    drifted: new Set(drifted),
     merge: (sides) => mergeFile(sides, labels),
   });
 
@@ -110,9 +109,9 @@ function refuse(message: string): number {
  * renders it exactly when it is that version; otherwise git's object store has it
  * (the generator's initial commit, or the base recorded by the last update).
  */
-async function baseContents(root: string, manifest: Manifest, repo: boolean): Promise<Map<string, Buffer>> {
+async function baseContents(root: string, manifest: Manifest, repo: boolean, templates: Templates): Promise<Map<string, Buffer>> {
   if (manifest.generator.version === generatorVersion) {
-    const files = planProject(manifest.answers, await loadTemplates());
+    const files = planProject(manifest.answers, templates);
     return new Map(files.map((file) => [file.path, file.contents]));
   }
   if (!repo) return new Map();

@@ -25,8 +25,6 @@ export interface ReconcileInput {
   theirs: ReadonlyMap<string, Buffer>;
   /** Folders owned by the generator ("packages/core/"): replaced, never merged. */
   owned: readonly string[];
-  /** Generator-owned files the user changed or added (what `check` reports). */
-  drifted: ReadonlySet<string>;
   merge: (sides: { ours: Buffer; base: Buffer; theirs: Buffer }) => Promise<{ contents: Buffer; conflicts: boolean }>;
 }
 
@@ -44,7 +42,9 @@ export async function reconcile(input: ReconcileInput): Promise<Change[]> {
     // Text as git stores it: a CRLF checkout (core.autocrlf) compares and merges like LF.
     const raw = await readFile(path.join(root, file)).catch(() => undefined);
     const ours = raw && withLf(raw);
-    const change = isOwned(file) ? replaceOwned(root, file, ours, theirs.get(file), input.drifted.has(file)) : await mergeUserFile(file, ours, input);
+    // An owned file the user changed or added (what `check` reports) is kept aside, never lost.
+    const drifted = ours !== undefined && blobId(ours) !== base.ids[file];
+    const change = isOwned(file) ? replaceOwned(root, file, ours, theirs.get(file), drifted) : await mergeUserFile(file, ours, input);
     if (change) changes.push(change);
   }
   return changes;

@@ -1,4 +1,4 @@
-import { MailConfigError, mailSettingsFromEnv } from "@repo/core";
+import { mailSettingsFromEnv, SettingError, urlProblem } from "@repo/core";
 
 /** The HTTP server's settings, all from the environment (`.env` in development). */
 export interface AppConfig {
@@ -57,7 +57,7 @@ function checkShared(env: NodeJS.ProcessEnv, problems: string[]): { production: 
   try {
     mailSettingsFromEnv(env);
   } catch (error) {
-    if (!(error instanceof MailConfigError)) throw error;
+    if (!(error instanceof SettingError)) throw error;
     problems.push(error.message);
   }
   return { production };
@@ -75,26 +75,17 @@ function parsePort(raw: string | undefined, problems: string[]): number {
 }
 
 function checkUrl(name: string, value: string, protocols: string[], example: string, problems: string[]): void {
-  let protocol: string;
-  try {
-    protocol = new URL(value).protocol;
-  } catch {
-    // Not echoed: the value may hold a password.
-    problems.push(`${name} is not a URL; expected something like ${example}.`);
-    return;
-  }
-  if (!protocols.includes(protocol)) {
-    problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(" or ")}, got ${protocol}//…`);
-  }
+  const problem = urlProblem(name, value, protocols, example);
+  if (problem) problems.push(problem);
 }
 
 /**
- * For entry points: prints a configuration problem (a ConfigError, or the task
- * runtime's RangeError naming a TASKS_* variable) and exits 1; rethrows anything else.
+ * For entry points: prints a configuration problem (a ConfigError, or a SettingError
+ * from core naming its variable, e.g. TASKS_CONCURRENCY) and exits 1; rethrows anything else.
  */
 export function exitOnInvalidConfig(error: unknown): never {
   if (error instanceof ConfigError) console.error(error.message);
-  else if (error instanceof RangeError) console.error(`Invalid configuration:\n  - ${error.message}`);
+  else if (error instanceof SettingError) console.error(`Invalid configuration:\n  - ${error.message}`);
   else throw error;
   process.exit(1);
 }

@@ -25,6 +25,8 @@ export {
 } from "./email/index.js";
 export { loadEnvFile } from "./config/env-file.js";
 export { redactUrl } from "./config/redact-url.js";
+export { SettingError } from "./config/setting-error.js";
+export { urlProblem } from "./config/url-problem.js";
 export { exitGracefullyOnSignals } from "./process/shutdown.js";
 export { UserModel, createUserModel, type User, type UserModelApi } from "./models/user.js";
 

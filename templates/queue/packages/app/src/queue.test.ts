@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { closeDatabase, UserModel } from "@repo/core";
 import { Hono } from "hono";
 import { afterAll, describe, expect, it } from "vitest";
-import { closeQueue, mountQueueRoutes } from "./queue.js";
+import { closeQueue, mountQueueRoutes, type QueueRouteConfig } from "./queue.js";
 import { sendWelcomeEmail } from "./tasks/emails.js";
 
 const TOKEN = "test-admin-token-0123456789";
 
-function appWith(config: { production: boolean; adminToken: string | undefined }): Hono {
+function appWith(config: QueueRouteConfig): Hono {
   const app = new Hono();
   mountQueueRoutes(app, config);
   return app;

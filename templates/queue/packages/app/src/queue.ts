@@ -1,16 +1,14 @@
 // The job queue's part of the HTTP app: queueing the welcome email, `GET /tasks/:id`
 // and the admin dashboard. (Replaced by a stub in projects without the queue.)
 import type { Hono } from "hono";
+import type { AppConfig } from "./config.js";
 import { worker } from "./tasks/worker.js";
 import { sendWelcomeEmail } from "./tasks/emails.js";
 import { closeDashboards, mountDashboard, DASHBOARD_PATH } from "./admin/dashboard.js";
 import { taskRoutes } from "./routes/tasks.js";
 
-/** The parts of the app's configuration the queue routes read (see src/config.ts). */
-export interface QueueRouteConfig {
-  production: boolean;
-  adminToken: string | undefined;
-}
+/** The parts of the app's configuration the queue routes read. */
+export type QueueRouteConfig = Pick<AppConfig, "production" | "adminToken">;
 
 /** Queues the new user's welcome email; resolves with the task id. */
 export async function enqueueWelcomeEmail(userId: string): Promise<string | undefined> {

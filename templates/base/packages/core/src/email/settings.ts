@@ -1,4 +1,6 @@
 import path from "node:path";
+import { SettingError } from "../config/setting-error.js";
+import { urlProblem } from "../config/url-problem.js";
 import { findProjectRoot } from "../db/project-root.js";
 
 /** Where mail goes: an SMTP server, or `.eml` files in a directory (development). */
@@ -11,12 +13,9 @@ export interface MailSettings {
 }
 
 /** A mail setting is missing or malformed; the message names the variable and what it should look like. */
-export class MailConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(message);
+export class MailConfigError extends SettingError {
+  constructor(variable: string, message: string) {
+    super(variable, message);
     this.name = "MailConfigError";
   }
 }
@@ -53,17 +52,9 @@ function transportFromEnv(env: NodeJS.ProcessEnv): MailTransportSettings {
 }
 
 function checkSmtpUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    // Not echoed: the value may hold a password.
-    throw new MailConfigError("SMTP_URL", "SMTP_URL is not a URL; expected smtp://user:password@smtp.example.com:587 (or smtps://…).");
-  }
-  if (url.protocol !== "smtp:" && url.protocol !== "smtps:") {
-    throw new MailConfigError("SMTP_URL", `SMTP_URL must start with smtp:// or smtps://, got ${url.protocol}//…`);
-  }
-  if (!url.hostname) throw new MailConfigError("SMTP_URL", "SMTP_URL has no host; expected smtp://user:password@smtp.example.com:587.");
+  const problem = urlProblem("SMTP_URL", value, ["smtp:", "smtps:"], "smtp://user:password@smtp.example.com:587 (or smtps://…)");
+  if (problem) throw new MailConfigError("SMTP_URL", problem);
+  if (!new URL(value).hostname) throw new MailConfigError("SMTP_URL", "SMTP_URL has no host; expected smtp://user:password@smtp.example.com:587.");
   return value;
 }
 

@@ -1,6 +1,7 @@
 import { createDashboard, type Dashboard } from "@repo/core/tasks";
 import { Hono, type Handler } from "hono";
 import { requireAdminToken } from "./admin-token.js";
+import type { QueueRouteConfig } from "../queue.js";
 
 export const DASHBOARD_PATH = "/admin/queues";
 
@@ -11,7 +12,7 @@ const open = new Set<Dashboard>();
  * when ADMIN_TOKEN is set, behind it (otherwise not mounted: 404). The board is
  * built on its first request, so an app that never shows it opens no queues.
  */
-export function mountDashboard(app: Hono, config: { production: boolean; adminToken: string | undefined }): void {
+export function mountDashboard(app: Hono, config: QueueRouteConfig): void {
   if (config.production && !config.adminToken) return;
   if (config.production && config.adminToken) {
     const guard = requireAdminToken(config.adminToken);

@@ -3,7 +3,7 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { HonoAdapter } from "@bull-board/hono";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { Hono } from "hono";
-import { createEngine, engineFromEnv, type EngineConfig, type EngineOptions } from "./engine.js";
+import { createEngine, engineFromEnv, queueNameFromEnv, type EngineConfig, type EngineOptions } from "./engine.js";
 
 /**
  * A development dashboard (Bull Board) for the project's task queue, on Redis or
@@ -40,7 +40,7 @@ export interface Dashboard {
 
 export async function createDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
   const basePath = normaliseBasePath(options.basePath ?? "/admin/queues");
-  const queueNames = options.queueNames ?? [process.env.TASKS_QUEUE?.trim() || "tasks"];
+  const queueNames = options.queueNames ?? [queueNameFromEnv()];
   const engine = createEngine(options.engine ?? engineFromEnv(), options.engineOptions);
   try {
     const queues = await Promise.all(queueNames.map((name) => engine.openQueue(name)));

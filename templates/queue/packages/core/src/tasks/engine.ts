@@ -14,6 +14,11 @@ export type EngineConfig =
   | { kind: "redis"; url: string }
   | { kind: "postgres"; url: string | (() => Promise<string>); schema?: string };
 
+/** The queue the app and the worker share: TASKS_QUEUE, else "tasks". */
+export function queueNameFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TASKS_QUEUE?.trim() || "tasks";
+}
+
 export function engineFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
   const redisUrl = env.REDIS_URL?.trim();
   if (redisUrl) return { kind: "redis", url: redisUrl };
@@ -101,15 +106,13 @@ export interface EngineOptions {
 /** Opens BullMQ queues and workers on one datastore, and closes every connection it opened. */
 export interface Engine {
   readonly kind: EngineConfig["kind"];
-  /** "Redis at redis://host:6379" — the URL with any password redacted; undefined until resolved. */
-  readonly target: string;
   /**
    * Resolves once the datastore answers. While it does not, reports ONE clear
    * error (which URL, what to check), then retries with capped backoff, calling
    * `onRetry` before each wait; logs once when it is back. Rejects only when the
-   * engine is closed (or `signal` aborts) meanwhile.
+   * engine is closed meanwhile.
    */
-  waitUntilReachable(options?: { onRetry?: (info: RetryInfo) => void; signal?: AbortSignal }): Promise<void>;
+  waitUntilReachable(options?: { onRetry?: (info: RetryInfo) => void }): Promise<void>;
   /**
    * A producer queue. On PostgreSQL it is ready when returned, or this rejects
    * with a clear error (a PostgreSQL queue that missed its first connection never
@@ -127,7 +130,7 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export const defaultEngineLog: EngineLog = {
+const defaultEngineLog: EngineLog = {
   error: (line) => console.error(`[tasks] ${line}`),
   warn: (line) => console.warn(`[tasks] ${line}`),
   info: (line) => console.log(`[tasks] ${line}`),
@@ -176,8 +179,8 @@ class Reachability {
     return `${this.what} at ${redactUrl(url)}`;
   }
 
-  async waitUntilReachable({ onRetry, signal }: { onRetry?: (info: RetryInfo) => void; signal?: AbortSignal } = {}): Promise<void> {
-    const stop = signal ? AbortSignal.any([signal, this.closed.signal]) : this.closed.signal;
+  async waitUntilReachable({ onRetry }: { onRetry?: (info: RetryInfo) => void } = {}): Promise<void> {
+    const stop = this.closed.signal;
     // Resolving the URL may start the embedded PostgreSQL: its failures are not
     // "unreachable" and are thrown as they are.
     const url = await this.url();
@@ -279,7 +282,6 @@ function redisEngine(url: string, options: EngineOptions): Engine {
 
   return {
     kind: "redis",
-    target: reachability.target(url),
     waitUntilReachable: (waitOptions) => reachability.waitUntilReachable(waitOptions),
     async openQueue(name) {
       const queue = new Queue<TaskJobData, unknown, string>(name, { connection: connect(false) });
@@ -340,9 +342,6 @@ function postgresEngine(url: string | (() => Promise<string>), schema = "bullmq"
 
   return {
     kind: "postgres",
-    get target() {
-      return resolvedUrl ? reachability.target(resolvedUrl) : "PostgreSQL (embedded, not started yet)";
-    },
     waitUntilReachable: (waitOptions) => reachability.waitUntilReachable(waitOptions),
     async openQueue(name) {
       const queue = new postgresBullMQ.Queue<TaskJobData, unknown, string>(name, { connection: await connection() });
@@ -430,12 +429,12 @@ async function pingPostgres(url: string, connectTimeout: number): Promise<void> 
 }
 
 /** Redis's `maxmemory-policy`, from INFO (allowed on managed Redis, where CONFIG often is not). */
-export async function readEvictionPolicy(client: Redis): Promise<string | undefined> {
+async function readEvictionPolicy(client: Redis): Promise<string | undefined> {
   const info = await client.info("memory");
   return /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
 }
 
-export function evictionWarning(target: string, policy: string): string {
+function evictionWarning(target: string, policy: string): string {
   return (
     `${target} has maxmemory-policy "${policy}": when it runs short of memory it may evict ` +
     `queued tasks and their results, losing them without a trace. Set it to "noeviction" ` +

@@ -1,7 +1,7 @@
 import { embeddedPostgresDir, findRunningEmbeddedPostgres, redactUrl, resolveDatabaseUrl } from "@repo/core";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { describeError, engineFromEnv, isConnectionError, postgresBullMQ, type EngineConfig } from "./engine.js";
+import { describeError, engineFromEnv, isConnectionError, postgresBullMQ, queueNameFromEnv, type EngineConfig } from "./engine.js";
 
 /**
  * `pnpm worker:health`: is a live worker consuming this project's queue?
@@ -33,7 +33,7 @@ export interface WorkerHealthOptions {
 
 export async function checkWorkerHealth(options: WorkerHealthOptions = {}): Promise<WorkerHealth> {
   const env = options.env ?? process.env;
-  const queueName = options.queueName ?? (env.TASKS_QUEUE?.trim() || "tasks");
+  const queueName = options.queueName ?? queueNameFromEnv(env);
   const timeoutMs = options.timeoutMs ?? (Number(env.WORKER_HEALTH_TIMEOUT_MS) || 5_000);
   const config = options.engine ?? engineFromEnv(env);
   const unhealthy = (reason: string): WorkerHealth => ({ healthy: false, reason, workers: 0 });

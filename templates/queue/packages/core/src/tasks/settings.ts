@@ -1,3 +1,5 @@
+import { SettingError } from "@repo/core";
+
 /**
  * Worker settings, from `createWorker({...})` options, else the environment, else
  * defaults chosen for production. All durations in milliseconds.
@@ -47,7 +49,7 @@ export function resolveSettings(options: SettingsOptions = {}, env: NodeJS.Proce
     const given = options[key] ?? fromEnv(env, ENV[key]);
     if (given === undefined) continue;
     if (!Number.isFinite(given) || given < (key === "shutdownGraceMs" ? 0 : 1)) {
-      throw new RangeError(`Task worker setting ${key} (${ENV[key]}) must be a positive number, got ${given}`);
+      throw new SettingError(ENV[key], `Task worker setting ${key} (${ENV[key]}) must be a positive number, got ${given}`);
     }
     settings[key] = given;
   }
@@ -58,6 +60,6 @@ function fromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   const value = Number(raw);
-  if (!Number.isFinite(value)) throw new RangeError(`${name} must be a number of ${name.endsWith("_MS") ? "milliseconds" : "tasks"}, got "${raw}"`);
+  if (!Number.isFinite(value)) throw new SettingError(name, `${name} must be a number of ${name.endsWith("_MS") ? "milliseconds" : "tasks"}, got "${raw}"`);
   return value;
 }

@@ -5,7 +5,7 @@ import type { JobsOptions } from "bullmq";
 import type { BackoffOptions } from "./backoff.js";
 import { openContext, type ContextOptions, type Lifespan, type TaskContext } from "./context.js";
 import { currentTask, runAsCurrent, type CurrentTask } from "./current.js";
-import { createEngine, engineFromEnv, isConnectionError, type Engine, type EngineConfig, type EngineWorker, type TaskJob, type WorkerSettings } from "./engine.js";
+import { createEngine, engineFromEnv, isConnectionError, queueNameFromEnv, type Engine, type EngineConfig, type EngineWorker, type TaskJob, type WorkerSettings } from "./engine.js";
 import { errorInfoFromJob, type TaskErrorInfo } from "./errors.js";
 import { FinishEvents } from "./finish-events.js";
 import { JobRunner, type RunnableTask } from "./job-runner.js";
@@ -127,7 +127,7 @@ export class TaskWorker {
   }
 
   get queueName(): string {
-    return this.options.queueName ?? (process.env.TASKS_QUEUE?.trim() || "tasks");
+    return this.options.queueName ?? queueNameFromEnv();
   }
 
   get taskNames(): string[] {
