@@ -5,12 +5,26 @@ export default defineConfig({
   test: {
     // The core runtime is tested in place, as the generated packages would import it.
     alias: templateAliases,
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/support/global-setup.ts"],
-    // Generating, installing and running projects is slow by nature.
-    testTimeout: 180_000,
-    hookTimeout: 300_000,
     // Two cores: heavier files (installs, databases) should not all run at once.
     maxWorkers: 2,
+    projects: [
+      {
+        // Pure logic, in milliseconds: `pnpm test:unit`.
+        extends: true,
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"] },
+      },
+      {
+        // The real parts: the built CLI, installs, processes, Redis and PostgreSQL.
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/*.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
+          // Generating, installing and running projects is slow by nature.
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
   },
 });

@@ -10,6 +10,7 @@
 // project exactly as it was.
 import fs from "node:fs";
 import path from "node:path";
+import { readManifest } from "./scripts/scaffold-manifest.mjs";
 
 const TASKS_DIR = "packages/app/src/tasks";
 
@@ -58,14 +59,11 @@ function setup(plop) {
 
   /** Why tasks cannot be added to this project at all, or null. */
   function queueProblem() {
-    let manifest;
-    try {
-      manifest = JSON.parse(fs.readFileSync(path.join(root, ".scaffold.json"), "utf8"));
-    } catch {
-      manifest = undefined; // no (readable) .scaffold.json: go by the files alone
-    }
-    if (manifest?.answers?.queue === false || !fs.existsSync(workerFile)) {
-      const version = manifest?.generator?.version ?? "latest";
+    // Without a (readable) .scaffold.json, go by the files alone.
+    const read = readManifest(root);
+    const manifest = "manifest" in read ? read.manifest : undefined;
+    if (manifest?.answers.queue === false || !fs.existsSync(workerFile)) {
+      const version = manifest?.generator.version ?? "latest";
       return (
         "The background job queue is not enabled in this project; tasks need it. " +
         `To add it in place, commit your work and run \`npx create-scaffold@${version} add queue\` ` +

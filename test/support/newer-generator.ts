@@ -2,6 +2,14 @@ import { cp, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { tempDir } from "./cli.js";
 import { cliPackageDir } from "./paths.js";
+import { generatorVersion } from "../../packages/create-scaffold/src/version.js";
+
+/** The version of this checkout's generator, and two fixture releases after it. */
+const minorAfter = (version: string, steps: number) => {
+  const [major = "0", minor = "0"] = version.split(".");
+  return `${major}.${Number(minor) + steps}.0`;
+};
+export const versions = { current: generatorVersion, next: minorAfter(generatorVersion, 1), third: minorAfter(generatorVersion, 2) };
 
 /**
  * A later release of the generator, as `update` meets it: a copy of the built

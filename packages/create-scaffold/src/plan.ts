@@ -1,6 +1,6 @@
 import Handlebars from "handlebars";
-// The generated project's own check script: one definition of the recorded hashes.
-import { blobId } from "../../../templates/base/scripts/scaffold-check.mjs";
+// The generated project's own manifest module: one definition of .scaffold.json.
+import { blobId, MANIFEST, type Manifest, serialiseManifest } from "../../../templates/base/scripts/scaffold-manifest.mjs";
 import type { Templates } from "./templates.js";
 import { generatorName, generatorVersion } from "./version.js";
 
@@ -17,8 +17,6 @@ export interface PlannedFile {
 
 /** Files under these prefixes belong to the generator: `check` reports any change to them. */
 export const generatorOwnedPrefixes = ["packages/core/"];
-
-export const manifestPath = ".scaffold.json";
 
 /** Which overlays make up a project: every feature adds one on top of base. */
 export function overlaysFor(input: PlanInput): string[] {
@@ -58,13 +56,13 @@ export function planProject(input: PlanInput, templates: Templates): PlannedFile
 
   // Every generated file's git blob id: `check` compares the owned ones, and `update`
   // finds what an older version generated (its three-way merge base) by these ids.
-  const manifest = {
+  const manifest: Manifest = {
     generator: { name: generatorName, version: generatorVersion },
     answers: { name: input.name, queue: input.queue },
     owned: generatorOwnedPrefixes,
     files: Object.fromEntries([...byPath.keys()].sort().map((file) => [file, blobId(byPath.get(file)!)])),
   };
-  byPath.set(manifestPath, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+  byPath.set(MANIFEST, serialiseManifest(manifest));
 
   return [...byPath.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -1,21 +1,15 @@
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { checkProject, readManifest } from "../../../../templates/base/scripts/scaffold-check.mjs";
+import { checkProject, listFiles } from "../../../../templates/base/scripts/scaffold-check.mjs";
+import { MANIFEST, readManifest, withLf } from "../../../../templates/base/scripts/scaffold-manifest.mjs";
 import type { UpgradeArgs } from "../args.js";
-import { manifestPath, type PlanInput, type PlannedFile, planProject } from "../plan.js";
-import { loadTemplates, type Templates } from "../templates.js";
-import { generatorVersion } from "../version.js";
+import { type PlanInput, type PlannedFile, planProject } from "../plan.js";
+import { loadTemplates } from "../templates.js";
+import { compareVersions, generatorVersion } from "../version.js";
 import { writePlan } from "../write.js";
-import { gitStatus, mergeFile, readBlobs, recordBase } from "./git.js";
+import { findBase } from "./base.js";
+import { gitStatus, mergeFile, recordBase } from "./git.js";
 import { type Change, reconcile } from "./reconcile.js";
-
-/** What .scaffold.json says (the fields update and add read). */
-interface Manifest {
-  generator: { name: string; version: string };
-  answers: PlanInput;
-  owned: string[];
-  files: Record<string, string>;
-}
 
 /**
  * `update` (the running generator's version, same answers) and `add queue` (same
@@ -24,12 +18,12 @@ interface Manifest {
  */
 export async function upgrade(kind: "update" | "add queue", args: UpgradeArgs): Promise<number> {
   const root = path.resolve(args.directory ?? ".");
-  const read = (await readManifest(root)) as Manifest | { reason: string };
+  const read = readManifest(root);
   if ("reason" in read) {
     console.error(read.reason);
     return 2;
   }
-  const manifest = read;
+  const { manifest } = read;
   const from = manifest.generator.version;
 
   let answers: PlanInput = manifest.answers;
@@ -70,20 +64,21 @@ export async function upgrade(kind: "update" | "add queue", args: UpgradeArgs): 
 
   const templates = await loadTemplates();
   const theirs = planProject({ name: answers.name, queue: answers.queue }, templates);
-  const base = await baseContents(root, manifest, git.repo, templates);
+  const generated = new Map(theirs.filter((file) => file.path !== MANIFEST).map((file) => [file.path, file.contents]));
+  const base = await findBase(root, manifest, { repo: git.repo, templates });
   const labels = { ours: "yours", base: `create-scaffold ${from}`, theirs: `create-scaffold ${generatorVersion}${kind === "add queue" ? " with the job queue" : ""}` };
   const changes = await reconcile({
-    root,
-    base: { ids: manifest.files, contents: base },
-    theirs: new Map(theirs.filter((file) => file.path !== manifestPath).map((file) => [file.path, file.contents])),
+    ours: await readProject(root, [...Object.keys(manifest.files), ...generated.keys()], manifest.owned),
+    base: { ids: manifest.files, text: base.text },
+    theirs: generated,
     owned: manifest.owned,
     merge: (sides) => mergeFile(sides, labels),
   });
 
-  printSummary(kind, changes, from, args.dryRun);
+  printSummary(kind, changes, from, args.dryRun, base.notes);
   if (args.dryRun) return 0;
 
-  await apply(root, changes, theirs.find((file) => file.path === manifestPath)!);
+  await apply(root, changes, theirs.find((file) => file.path === MANIFEST)!);
   if (git.repo) await recordBase(root, theirs, `create-scaffold ${generatorVersion}: generated files (the base of the next update)`);
   const conflicts = changes.filter((change) => change.kind === "conflict");
   const origs = changes.filter((change) => change.kind === "replace-keeping-orig");
@@ -105,23 +100,18 @@ function refuse(message: string): number {
 }
 
 /**
- * What the project's version generated, for three-way merges: the running generator
- * renders it exactly when it is that version; otherwise git's object store has it
- * (the generator's initial commit, or the base recorded by the last update).
+ * The project's files that an update looks at — the given paths, and everything inside
+ * generator-owned folders — with text as git stores it: a CRLF checkout (core.autocrlf)
+ * compares and merges like an LF one.
  */
-async function baseContents(root: string, manifest: Manifest, repo: boolean, templates: Templates): Promise<Map<string, Buffer>> {
-  if (manifest.generator.version === generatorVersion) {
-    const files = planProject(manifest.answers, templates);
-    return new Map(files.map((file) => [file.path, file.contents]));
+async function readProject(root: string, paths: readonly string[], owned: readonly string[]): Promise<Map<string, Buffer>> {
+  const inOwned = (await Promise.all(owned.map((prefix) => listFiles(root, prefix)))).flat();
+  const files = new Map<string, Buffer>();
+  for (const file of new Set([...paths, ...inOwned])) {
+    const contents = await readFile(path.join(root, file)).catch(() => undefined);
+    if (contents) files.set(file, withLf(contents));
   }
-  if (!repo) return new Map();
-  const blobs = await readBlobs(root, Object.values(manifest.files));
-  const found = new Map<string, Buffer>();
-  for (const [file, id] of Object.entries(manifest.files)) {
-    const contents = blobs.get(id);
-    if (contents) found.set(file, contents);
-  }
-  return found;
+  return files;
 }
 
 /** Staged and moved into place like a new project (see write.ts); deletions last. */
@@ -155,9 +145,10 @@ const describe: Record<Change["kind"], string> = {
   keep: "kept",
 };
 
-function printSummary(kind: string, changes: readonly Change[], from: string, dryRun: boolean): void {
+function printSummary(kind: string, changes: readonly Change[], from: string, dryRun: boolean, notes: readonly string[]): void {
   const heading = kind === "update" ? `create-scaffold ${from} → ${generatorVersion}` : `add queue (create-scaffold ${generatorVersion})`;
   console.log(`${heading}${dryRun ? " — dry run, nothing written" : ""}:`);
+  for (const note of notes) console.log(`  note: ${note}`);
   if (changes.length === 0) console.log("  no file changes");
   for (const change of changes) {
     const note =
@@ -170,14 +161,4 @@ function printSummary(kind: string, changes: readonly Change[], from: string, dr
             : "";
     console.log(`  ${describe[change.kind].padEnd(9)} ${change.path}${note}`);
   }
-}
-
-/** -1, 0 or 1 as version a is older than, equal to or newer than b (major.minor.patch). */
-export function compareVersions(a: string, b: string): number {
-  const parts = (version: string) => version.split(/[.+-]/).slice(0, 3).map((part) => Number.parseInt(part, 10) || 0);
-  const [x, y] = [parts(a), parts(b)];
-  for (let i = 0; i < 3; i++) {
-    if (x[i]! !== y[i]!) return x[i]! < y[i]! ? -1 : 1;
-  }
-  return 0;
 }

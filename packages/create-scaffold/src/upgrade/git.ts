@@ -15,7 +15,8 @@ export async function gitStatus(root: string): Promise<{ repo: false } | { repo:
 export async function readBlobs(root: string, ids: readonly string[]): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
   if (ids.length === 0) return found;
-  const result = await execa("git", ["cat-file", "--batch"], { cwd: root, input: `${ids.join("\n")}\n`, encoding: "buffer", reject: false });
+  // stripFinalNewline: false, here and below: a file's last byte is content, not output formatting.
+  const result = await execa("git", ["cat-file", "--batch"], { cwd: root, input: `${ids.join("\n")}\n`, encoding: "buffer", stripFinalNewline: false, reject: false });
   if (result.exitCode !== 0) return found;
   // Each answer: "<id> blob <size>\n<contents>\n", or "<id> missing\n".
   const out = Buffer.from(result.stdout);
@@ -93,7 +94,7 @@ export async function mergeFile(
       }),
     );
     const args = ["merge-file", "-p", "-L", labels.ours, "-L", labels.base, "-L", labels.theirs, ours!, base!, theirs!];
-    const result = await execa("git", args, { encoding: "buffer", reject: false });
+    const result = await execa("git", args, { encoding: "buffer", stripFinalNewline: false, reject: false });
     // Exit code: the number of conflicts; negative (or > 127) on error.
     if (result.exitCode === undefined || result.exitCode > 127 || result.exitCode < 0) {
       throw new Error(`git merge-file failed: ${Buffer.from(result.stderr).toString()}`);

@@ -2,11 +2,11 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import type { PlannedFile } from "../packages/create-scaffold/src/plan.js";
-import { overlaysFor, planProject } from "../packages/create-scaffold/src/plan.js";
-import { loadTemplates } from "../packages/create-scaffold/src/templates.js";
-import { tempDir } from "./support/cli.js";
-import { templatesDir } from "./support/paths.js";
+import type { PlannedFile } from "../../packages/create-scaffold/src/plan.js";
+import { overlaysFor, planProject } from "../../packages/create-scaffold/src/plan.js";
+import { loadTemplates } from "../../packages/create-scaffold/src/templates.js";
+import { tempDir } from "../support/cli.js";
+import { templatesDir } from "../support/paths.js";
 
 const templates = await loadTemplates(templatesDir);
 const textOf = (contents: Buffer) => contents.toString("utf8");
