@@ -17,7 +17,10 @@ const work = mkdtempSync(path.join(os.tmpdir(), "create-scaffold-bench-"));
 const { packageManager } = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8"));
 
 // Pack exactly what would be published, then unpack it: the benchmark runs the tarball's contents.
-execFileSync("npx", ["--yes", packageManager, "pack", "--pack-destination", work], { cwd: path.join(repoRoot, "packages/create-scaffold"), stdio: "ignore" });
+execFileSync("npx", ["--yes", packageManager, "pack", "--pack-destination", work], {
+  cwd: path.join(repoRoot, "packages/create-scaffold"),
+  stdio: "ignore",
+});
 const tarball = readdirSync(work).find((file) => file.endsWith(".tgz"));
 const tarballPath = path.join(work, tarball);
 execFileSync("tar", ["-xzf", tarballPath, "-C", work]);

@@ -69,7 +69,12 @@ for (const store of await describeDatastores(options.datastore)) {
     rounds.core.push(results.core);
     rounds.raw.push(results.raw);
     bulkRates.push(
-      await measureInChild({ contender: "bulk", engine: store.engine, queueName: `bench-bulk-${store.engine.kind}-${runId}-${round}`, options }),
+      await measureInChild({
+        contender: "bulk",
+        engine: store.engine,
+        queueName: `bench-bulk-${store.engine.kind}-${runId}-${round}`,
+        options,
+      }),
     );
     console.log(`  round ${round + 1}/${options.rounds}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
@@ -101,7 +106,9 @@ for (const store of await describeDatastores(options.datastore)) {
     `  latency: core awaits handle.result() (queue events raced with a state poll); raw awaits job.waitUntilFinished() (QueueEvents), ` +
       `raced with a 250 ms state poll for missed events (missed: ${missed}/${latencies("raw").length}); ${latencies("core").length} samples each`,
   );
-  console.log(`  reference: raw BullMQ addBulk (chunks of 1000) enqueues ${Math.round(median(bulkRates)).toLocaleString("en-US")} tasks/s; the runtime has no bulk enqueue`);
+  console.log(
+    `  reference: raw BullMQ addBulk (chunks of 1000) enqueues ${Math.round(median(bulkRates)).toLocaleString("en-US")} tasks/s; the runtime has no bulk enqueue`,
+  );
   measured++;
 }
 if (measured === 0) {

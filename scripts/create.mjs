@@ -9,5 +9,8 @@ import { pnpm } from "./pnpm.mjs";
 pnpm(["install", "--frozen-lockfile"], { quiet: true });
 pnpm(["--filter", "create-scaffold", "build"], { quiet: true });
 const cli = fileURLToPath(new URL("../packages/create-scaffold/dist/index.js", import.meta.url));
-const result = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], { cwd: process.env.INIT_CWD ?? process.cwd(), stdio: "inherit" });
+const result = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], {
+  cwd: process.env.INIT_CWD ?? process.cwd(),
+  stdio: "inherit",
+});
 process.exit(result.status ?? 1);

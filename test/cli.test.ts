@@ -13,7 +13,20 @@ describe("help and version", () => {
   it("--help prints usage with every option and exits 0", async () => {
     const result = await runCli(["--help"]);
     expect(result.exitCode).toBe(0);
-    for (const flag of ["--queue", "--no-queue", "--install", "--no-install", "--git", "--no-git", "--yes", "--dry-run", "--json", "--force", "--help", "--version"]) {
+    for (const flag of [
+      "--queue",
+      "--no-queue",
+      "--install",
+      "--no-install",
+      "--git",
+      "--no-git",
+      "--yes",
+      "--dry-run",
+      "--json",
+      "--force",
+      "--help",
+      "--version",
+    ]) {
       expect(result.stdout).toContain(flag);
     }
   });

@@ -19,7 +19,7 @@ import { retryDelay } from "../templates/queue/packages/core/src/tasks/backoff.j
 import { openRawQueue } from "./support/raw-queue.js";
 import { registerConformanceTasks } from "./support/conformance/tasks.js";
 import { startConformanceWorker, type ConformanceWorker } from "./support/conformance/spawn.js";
-import { datastores, stopEmbeddedDatastore, } from "./support/datastores.js";
+import { datastores, stopEmbeddedDatastore } from "./support/datastores.js";
 
 const runId = `${process.pid}-${Date.now().toString(36)}`;
 // Short intervals, so stalled tasks, aborts and shutdowns resolve in seconds.
@@ -40,7 +40,10 @@ async function until<T>(read: () => Promise<T> | T, accept: (value: T) => boolea
   }
 }
 
-const is = (...statuses: TaskStatus[]) => (status: TaskStatus) => statuses.includes(status);
+const is =
+  (...statuses: TaskStatus[]) =>
+  (status: TaskStatus) =>
+    statuses.includes(status);
 
 describe("retry backoff", () => {
   it("is exponential, capped, and jittered downwards only", () => {
@@ -207,7 +210,10 @@ describe.each(datastores)("conformance on $name", (store) => {
       expect(listed).toHaveLength(1);
       expect(listed[0]).toMatchObject({ id: failing.id, taskName: "doomed", args: ["over quota"], attempts: 2 });
       expect(listed[0]!.error).toMatchObject({ name: "QuotaError", message: "over quota" });
-      await until(() => hooks.length + taskHooks.length, (count) => count >= 2);
+      await until(
+        () => hooks.length + taskHooks.length,
+        (count) => count >= 2,
+      );
       expect(taskHooks).toEqual([expect.objectContaining({ id: failing.id, error: expect.objectContaining({ name: "QuotaError" }) })]);
       expect(hooks.map((hook) => hook.id)).toEqual([failing.id]);
     });
@@ -261,9 +267,19 @@ describe.each(datastores)("conformance on $name", (store) => {
         const handles = await Promise.all([1, 2, 3].map((n) => double.enqueue(n)));
         const results = await Promise.all(handles.map((handle) => handle.result(WAIT)));
         expect(results).toEqual([2, 4, 6].map((value) => ({ success: true, value })));
-        expect(await until(() => raw.eventListeners(), (count) => count > 0)).toBe(1);
+        expect(
+          await until(
+            () => raw.eventListeners(),
+            (count) => count > 0,
+          ),
+        ).toBe(1);
         await worker.close();
-        expect(await until(() => raw.eventListeners(), (count) => count === 0)).toBe(0);
+        expect(
+          await until(
+            () => raw.eventListeners(),
+            (count) => count === 0,
+          ),
+        ).toBe(0);
       } finally {
         await raw.close();
       }
@@ -332,7 +348,10 @@ describe.each(datastores)("conformance on $name", (store) => {
           { id: "nightly", pattern: "0 3 * * *", tz: "Europe/Paris" },
           { id: "tick", pattern: "* * * * * *", tz: "UTC" },
         ]);
-        await until(() => ticks, (count) => count >= 2);
+        await until(
+          () => ticks,
+          (count) => count >= 2,
+        );
         await first.close();
 
         // The next deploy declares only "nightly": "tick" is gone, with its next run.

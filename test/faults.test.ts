@@ -1,4 +1,3 @@
-
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorker, type TaskHandle, type TaskStatus } from "@repo/core/tasks";
@@ -139,7 +138,14 @@ async function withScenario(store: Datastore, url: string, kind: string, body: (
       ledger,
       raw,
       spawn(label) {
-        const worker = spawnFaultWorker({ label, queueName, engine, ledger: { url, name: queueName }, concurrency: CONCURRENCY, taskMs: TASK_MS });
+        const worker = spawnFaultWorker({
+          label,
+          queueName,
+          engine,
+          ledger: { url, name: queueName },
+          concurrency: CONCURRENCY,
+          taskMs: TASK_MS,
+        });
         workers.push(worker);
         return worker;
       },

@@ -116,7 +116,9 @@ describe("pnpm dev in a generated project, with nothing configured", () => {
     const dataDir = path.join(project, ".data", "postgres");
     expect(dev.output).toContain(`app ready on ${baseUrl}`);
     expect(dev.output).toContain(`dashboard: ${baseUrl}/admin/queues`);
-    expect(dev.output).toMatch(new RegExp(`database: postgres://postgres:postgres@127\\.0\\.0\\.1:\\d+/postgres \\(embedded PostgreSQL, data in ${dataDir}\\)`));
+    expect(dev.output).toMatch(
+      new RegExp(`database: postgres://postgres:postgres@127\\.0\\.0\\.1:\\d+/postgres \\(embedded PostgreSQL, data in ${dataDir}\\)`),
+    );
     expect(dev.output).toContain(`mail: files in ${path.join(project, ".data", "mail")}`);
     // One server, shared: the app and the worker print the same URL.
     const urls = new Set([...dev.output.matchAll(/database: (\S+)/g)].map((match) => match[1]));
@@ -238,7 +240,10 @@ describe.skipIf(skipProduction)("pnpm build, pnpm start and pnpm worker in produ
   /** Runs the built server and worker; `who` names the signup (one address per run: they share the database). */
   async function signupFlow(queue: "Redis" | "PostgreSQL", who: string) {
     const queueName = `prod-${queue.toLowerCase()}-${Date.now().toString(36)}`;
-    const { env, mailDir, baseUrl } = await productionEnv({ TASKS_QUEUE: queueName, ...(queue === "Redis" ? { REDIS_URL: redisUrl } : {}) });
+    const { env, mailDir, baseUrl } = await productionEnv({
+      TASKS_QUEUE: queueName,
+      ...(queue === "Redis" ? { REDIS_URL: redisUrl } : {}),
+    });
     const server = await start(project, ["start"], env);
     const worker = await start(project, ["worker"], env);
     await server.waitFor(/app ready on/);
@@ -250,7 +255,10 @@ describe.skipIf(skipProduction)("pnpm build, pnpm start and pnpm worker in produ
     const email = `${who}@example.com`;
     const registered = await signup(baseUrl, JSON.stringify({ email }));
     expect(registered.status).toBe(201);
-    expect(await finishedTask(baseUrl, registered.body.job_id as string)).toMatchObject({ status: "completed", result: { status: "sent" } });
+    expect(await finishedTask(baseUrl, registered.body.job_id as string)).toMatchObject({
+      status: "completed",
+      result: { status: "sent" },
+    });
     expect(await mailTo(mailDir, email)).toMatch(/^Subject: Welcome!\r$/m);
     const nextJobId = await expectBadRequestsQueueNothing(baseUrl, email, registered.body.job_id as string);
     expect(await finishedTask(baseUrl, nextJobId)).toMatchObject({ status: "completed" });
@@ -267,7 +275,13 @@ describe.skipIf(skipProduction)("pnpm build, pnpm start and pnpm worker in produ
 
   it("refuses to start without DATABASE_URL and SMTP_URL, naming both, and starts no embedded PostgreSQL", async () => {
     for (const script of ["start", "worker"]) {
-      const result = await pnpm([script], { cwd: project, env: { ...freshMachine, NO_COLOR: "1" }, extendEnv: false, reject: false, timeout: 60_000 });
+      const result = await pnpm([script], {
+        cwd: project,
+        env: { ...freshMachine, NO_COLOR: "1" },
+        extendEnv: false,
+        reject: false,
+        timeout: 60_000,
+      });
       expect(result.exitCode, result.all).not.toBe(0);
       expect(result.all).toContain("Invalid configuration:");
       expect(result.all).toContain("DATABASE_URL is not set");

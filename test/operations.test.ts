@@ -11,12 +11,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from "@repo/core";
-import {
-  createEngine,
-  type Engine,
-  type EngineConfig,
-  type RetryInfo,
-} from "../templates/queue/packages/core/src/tasks/engine.js";
+import { createEngine, type Engine, type EngineConfig, type RetryInfo } from "../templates/queue/packages/core/src/tasks/engine.js";
 import { createDashboard } from "../templates/queue/packages/core/src/tasks/dashboard.js";
 import { recordingLog } from "./support/operations/recording-log.js";
 import { runWorkerHealth } from "./support/operations/worker-health.js";
@@ -125,7 +120,11 @@ describe.skipIf(skipThrowawayRedis)("Redis connection errors", () => {
 
 describe.skipIf(skipThrowawayRedis)("Redis eviction policy", () => {
   /** Runs one job through an engine on a throwaway Redis with this eviction policy, then `inspect`s the engine's log while it is open. */
-  async function withPolicy(policy: string, concurrency: number, inspect: (log: ReturnType<typeof recordingLog>, url: string) => Promise<void>) {
+  async function withPolicy(
+    policy: string,
+    concurrency: number,
+    inspect: (log: ReturnType<typeof recordingLog>, url: string) => Promise<void>,
+  ) {
     const redis = await startThrowawayRedis({ args: ["--maxmemory-policy", policy] });
     const log = recordingLog();
     const engine = createEngine({ kind: "redis", url: redis.url }, { log, retry });
@@ -432,7 +431,9 @@ async function settingsReachBullMQ(config: EngineConfig): Promise<void> {
 }
 
 describe("engine worker settings", () => {
-  it.skipIf(skipRedis)("Redis: lock and stall settings reach BullMQ's Worker", () => settingsReachBullMQ({ kind: "redis", url: redisUrl! }));
+  it.skipIf(skipRedis)("Redis: lock and stall settings reach BullMQ's Worker", () =>
+    settingsReachBullMQ({ kind: "redis", url: redisUrl! }),
+  );
   it.skipIf(skipPostgres)("PostgreSQL: lock and stall settings reach BullMQ's Worker", () =>
     settingsReachBullMQ({ kind: "postgres", url: postgresUrl! }),
   );

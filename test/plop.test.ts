@@ -71,9 +71,7 @@ describe("pnpm plop task, job queue on", () => {
       'import "./send-daily-report.js";',
       'import "./cleanup-uploads.js";',
     ]);
-    expect(await read(dir, `${TASKS}/cleanup-uploads.ts`)).toContain(
-      'export const cleanupUploads = worker.task("cleanupUploads",',
-    );
+    expect(await read(dir, `${TASKS}/cleanup-uploads.ts`)).toContain('export const cleanupUploads = worker.task("cleanupUploads",');
   });
 
   it("leaves a project that typechecks, and whose new task test passes", async () => {

@@ -43,7 +43,8 @@ async function edit(project: string, file: string, change: (text: string) => str
 }
 
 /** This version's `update`, with npm's registry being the local one (unless `npm` says otherwise). */
-const update = (project: string, npm: Record<string, string> = {}) => runCli(["update"], { cwd: project, env: { npm_config_registry: registry.url, ...npm } });
+const update = (project: string, npm: Record<string, string> = {}) =>
+  runCli(["update"], { cwd: project, env: { npm_config_registry: registry.url, ...npm } });
 
 async function projectScript(project: string, args: string[]) {
   const result = await pnpm(args, { cwd: project, reject: false, timeout: 600_000 });
@@ -56,7 +57,7 @@ async function growTheProject(project: string): Promise<void> {
   await projectScript(project, ["plop", "task", "send-report"]);
   await projectScript(project, ["plop", "task", "sync-accounts"]);
   await edit(project, "packages/app/src/tasks/send-report.ts", (text) =>
-    text.replace("return { status: \"done\", input } as const;", "return { status: \"done\", input: input.toUpperCase() } as const;"),
+    text.replace('return { status: "done", input } as const;', 'return { status: "done", input: input.toUpperCase() } as const;'),
   );
   await edit(project, "packages/app/src/tasks/send-report.test.ts", (text) => text.replace('input: "example"', 'input: "EXAMPLE"'));
   await edit(project, "packages/app/src/app.ts", (text) =>
@@ -66,7 +67,10 @@ async function growTheProject(project: string): Promise<void> {
   const appPackage = JSON.parse(await read(project, "packages/app/package.json"));
   appPackage.dependencies.pg = "8.23.1";
   await writeFile(path.join(project, "packages/app/package.json"), `${JSON.stringify(appPackage, null, 2)}\n`);
-  await writeFile(path.join(project, "README.md"), `${await read(project, "README.md")}\n## Our notes\n\nDeploys go through staging first.\n`);
+  await writeFile(
+    path.join(project, "README.md"),
+    `${await read(project, "README.md")}\n## Our notes\n\nDeploys go through staging first.\n`,
+  );
 }
 
 describe("update from the previous release", () => {
@@ -152,7 +156,11 @@ describe("update from the previous release", () => {
   it("in a fresh clone with the registry unreachable, says so and shows the edited files as conflicts instead of guessing", async () => {
     const clone = await freshCloneWithoutBase();
     const unreachable = `http://127.0.0.1:${await freePort()}/`;
-    const inClone = await update(clone, { npm_config_registry: unreachable, npm_config_fetch_retries: "0", npm_config_cache: await tempDir("release-npm-cache-") });
+    const inClone = await update(clone, {
+      npm_config_registry: unreachable,
+      npm_config_fetch_retries: "0",
+      npm_config_cache: await tempDir("release-npm-cache-"),
+    });
     expect(inClone.exitCode, inClone.all).toBe(1);
     expect(inClone.stdout).toContain(`note: could not run ${previous.manifest.name}@${previous.version} from the registry`);
     expect(inClone.stdout).toMatch(/CONFLICT\s+README\.md/);

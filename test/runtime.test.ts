@@ -194,7 +194,12 @@ for (const store of datastores) {
         expect(await sum.status()).toBe("completed");
         expect(await sum.abort()).toBe(false);
         // Another process would rebuild the handle from the id alone.
-        expect(await producer.task("add-probe", async () => 0).handle(sum.id).status()).toBe("completed");
+        expect(
+          await producer
+            .task("add-probe", async () => 0)
+            .handle(sum.id)
+            .status(),
+        ).toBe("completed");
 
         const user = await users.create({ email: `${randomUUID()}@example.com` });
         const sent = await welcome.enqueue(user.id);

@@ -82,7 +82,13 @@ describe("update of a project the user edited", () => {
     project = await generateProject({ queue: true, git: true });
     // App code, away from anything the new version changes.
     const app = path.join(project, "packages/app/src/app.ts");
-    await writeFile(app, (await readFile(app, "utf8")).replace('  app.route("/", healthRoutes);', '  app.route("/", healthRoutes);\n  app.get("/hello", (c) => c.text("hi"));'));
+    await writeFile(
+      app,
+      (await readFile(app, "utf8")).replace(
+        '  app.route("/", healthRoutes);',
+        '  app.route("/", healthRoutes);\n  app.get("/hello", (c) => c.text("hi"));',
+      ),
+    );
     // A root config: a task of their own.
     const turbo = path.join(project, "turbo.json");
     await writeFile(turbo, (await readFile(turbo, "utf8")).replace('"tasks": {', '"tasks": {\n    "lint": { "cache": false },'));
@@ -129,7 +135,9 @@ describe("update of a project the user edited", () => {
   it("marks a conflict where both changed the same lines, names it and exits 1", async () => {
     expect(result.exitCode, result.all).toBe(1);
     const emails = await read(project, "packages/app/src/tasks/emails.ts");
-    expect(emails).toContain(`<<<<<<< yours\n        subject: "Hello there!",\n=======\n        ${upstream.subject},\n>>>>>>> create-scaffold ${versions.next}`);
+    expect(emails).toContain(
+      `<<<<<<< yours\n        subject: "Hello there!",\n=======\n        ${upstream.subject},\n>>>>>>> create-scaffold ${versions.next}`,
+    );
     expect(result.stderr).toContain("Resolve the conflict markers (<<<<<<< yours … >>>>>>>) in:\n  packages/app/src/tasks/emails.ts");
     expect(JSON.parse(await read(project, ".scaffold.json")).generator.version).toBe(versions.next);
   });
@@ -243,7 +251,13 @@ describe("add queue", () => {
   it("turns a queue-off project into what --queue generates (the user's edits kept), which installs, typechecks and passes its tests", async () => {
     const project = await generateProject({ queue: false, git: true });
     const app = path.join(project, "packages/app/src/app.ts");
-    await writeFile(app, (await readFile(app, "utf8")).replace('  app.route("/", healthRoutes);', '  app.route("/", healthRoutes);\n  app.get("/hello", (c) => c.text("hi"));'));
+    await writeFile(
+      app,
+      (await readFile(app, "utf8")).replace(
+        '  app.route("/", healthRoutes);',
+        '  app.route("/", healthRoutes);\n  app.get("/hello", (c) => c.text("hi"));',
+      ),
+    );
     await commitAll(project, "our route");
 
     const result = await runCli(["add", "queue"], { cwd: project });

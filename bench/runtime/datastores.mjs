@@ -32,7 +32,9 @@ async function postgresVersion(url) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query("SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sync");
+    const { rows } = await client.query(
+      "SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sync",
+    );
     return `PostgreSQL ${rows[0].version} at ${url} (synchronous_commit ${rows[0].sync})`;
   } finally {
     await client.end();

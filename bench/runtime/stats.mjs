@@ -41,7 +41,8 @@ export function printTable(title, rows) {
     ];
   });
   const widths = header.map((_, column) => Math.max(...[header, ...lines].map((line) => line[column].length)));
-  const render = (line) => line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ");
+  const render = (line) =>
+    line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ");
   console.log(`\n${title}`);
   console.log(render(header));
   console.log(widths.map((width) => "-".repeat(width)).join("  "));

@@ -17,6 +17,7 @@ const TASKS_DIR = "packages/app/src/tasks";
 // Words a task cannot be called: JavaScript reserved words (in strict mode and
 // modules), globals a declaration would shadow, and names that task modules or
 // their tests already import (`worker`, vitest's `describe`/`it`/`expect`/...).
+// biome-ignore format: word lists read best in rows
 const RESERVED_WORDS = new Set([
   // ECMAScript reserved words
   "break", "case", "catch", "class", "const", "continue", "debugger", "default",
@@ -30,6 +31,7 @@ const RESERVED_WORDS = new Set([
   // globals
   "undefined", "NaN", "Infinity", "globalThis",
 ]);
+// biome-ignore format: word lists read best in rows
 const NAMES_IN_USE = new Set([
   "worker", "describe", "it", "test", "expect", "vi", "beforeEach", "afterEach",
   "beforeAll", "afterAll",
@@ -87,7 +89,11 @@ function setup(plop) {
       }
       for (const m of source.matchAll(/\bexport\s*(?:type\s*)?\{([^}]*)\}/g)) {
         for (const part of m[1].split(",")) {
-          const name = part.trim().split(/\s+as\s+/).pop()?.trim();
+          const name = part
+            .trim()
+            .split(/\s+as\s+/)
+            .pop()
+            ?.trim();
           if (name) exported.set(name, entry.name);
         }
       }

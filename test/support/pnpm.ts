@@ -17,10 +17,7 @@ export async function pnpmCommandLine(): Promise<string> {
 }
 
 /** Runs pnpm the way the CLI finds it (pnpm, corepack pnpm, npx pnpm@10). */
-export async function pnpm(
-  args: string[],
-  options: Pick<Options, "cwd" | "env" | "extendEnv" | "reject" | "timeout"> = {},
-) {
+export async function pnpm(args: string[], options: Pick<Options, "cwd" | "env" | "extendEnv" | "reject" | "timeout"> = {}) {
   const command = await pnpmCommand();
   return execa(command.file, [...command.prefix, ...args], { stdin: "ignore", all: true, ...options });
 }
@@ -32,6 +29,12 @@ export async function pnpm(
  */
 export async function spawnPnpm(args: string[], options: Pick<Options, "cwd" | "env" | "extendEnv"> = {}) {
   const command = await pnpmCommand();
-  const subprocess = execa(command.file, [...command.prefix, ...args], { stdin: "ignore", all: true, reject: false, detached: true, ...options });
+  const subprocess = execa(command.file, [...command.prefix, ...args], {
+    stdin: "ignore",
+    all: true,
+    reject: false,
+    detached: true,
+    ...options,
+  });
   return { subprocess };
 }

@@ -56,7 +56,10 @@ export async function buildRelease({ version, commit }: { version: string; commi
   await mkdir(source);
   await execa("tar", ["-xf", archive, "-C", source]);
   const packageDir = path.join(source, "packages/create-scaffold");
-  const install = await pnpm(["--filter", "create-scaffold", "install", "--frozen-lockfile", "--prefer-offline"], { cwd: source, reject: false });
+  const install = await pnpm(["--filter", "create-scaffold", "install", "--frozen-lockfile", "--prefer-offline"], {
+    cwd: source,
+    reject: false,
+  });
   if (install.exitCode !== 0) throw new Error(`installing create-scaffold ${version} (${commit}) failed:\n${install.all}`);
   const pack = await pnpm(["pack", "--pack-destination", dir], { cwd: packageDir, reject: false });
   if (pack.exitCode !== 0) throw new Error(`packing create-scaffold ${version} failed:\n${pack.all}`);

@@ -17,7 +17,13 @@ export async function hashTree(dir: string): Promise<Map<string, string>> {
       if (skipped.has(entry.name)) continue;
       const relative = path.join(sub, entry.name);
       if (entry.isDirectory()) await walk(relative);
-      else if (entry.isFile()) files.set(relative, createHash("sha256").update(await readFile(path.join(dir, relative))).digest("hex"));
+      else if (entry.isFile())
+        files.set(
+          relative,
+          createHash("sha256")
+            .update(await readFile(path.join(dir, relative)))
+            .digest("hex"),
+        );
     }
   }
   await walk("");

@@ -12,8 +12,22 @@ function merge(base: Json, ours: Json, theirs: Json) {
 
 describe("mergePackageJson", () => {
   it.each<[string, Json, Json, Json, Json, string[]]>([
-    ["the generator bumps a dependency", { dependencies: { a: "1" } }, { dependencies: { a: "1" } }, { dependencies: { a: "2" } }, { dependencies: { a: "2" } }, []],
-    ["the user adds one of their own", { dependencies: { a: "1" } }, { dependencies: { a: "1", mine: "3" } }, { dependencies: { a: "1" } }, { dependencies: { a: "1", mine: "3" } }, []],
+    [
+      "the generator bumps a dependency",
+      { dependencies: { a: "1" } },
+      { dependencies: { a: "1" } },
+      { dependencies: { a: "2" } },
+      { dependencies: { a: "2" } },
+      [],
+    ],
+    [
+      "the user adds one of their own",
+      { dependencies: { a: "1" } },
+      { dependencies: { a: "1", mine: "3" } },
+      { dependencies: { a: "1" } },
+      { dependencies: { a: "1", mine: "3" } },
+      [],
+    ],
     [
       "both add, in name order as pnpm writes them",
       { dependencies: { b: "1" } },
@@ -22,7 +36,14 @@ describe("mergePackageJson", () => {
       { dependencies: { a: "1", b: "1", z: "1" } },
       [],
     ],
-    ["the generator removes a script the user left alone", { scripts: { x: "x", y: "y" } }, { scripts: { x: "x", y: "y" } }, { scripts: { x: "x" } }, { scripts: { x: "x" } }, []],
+    [
+      "the generator removes a script the user left alone",
+      { scripts: { x: "x", y: "y" } },
+      { scripts: { x: "x", y: "y" } },
+      { scripts: { x: "x" } },
+      { scripts: { x: "x" } },
+      [],
+    ],
     [
       "the generator removes a script the user edited: theirs kept, and said so",
       { scripts: { x: "x" } },

@@ -58,7 +58,11 @@ describe("files the user owns (merged)", () => {
   const file = "packages/app/src/app.ts";
   it.each<[string, Sides, ReturnType<typeof shown>[]]>([
     ["the generator changed nothing, the user did: left alone", { base: three, ours: "mine\n", theirs: three }, []],
-    ["unedited, changed by the generator: updated", { base: three, ours: three, theirs: "one\n2\nthree\n" }, [{ kind: "update", path: file, text: "one\n2\nthree\n" }]],
+    [
+      "unedited, changed by the generator: updated",
+      { base: three, ours: three, theirs: "one\n2\nthree\n" },
+      [{ kind: "update", path: file, text: "one\n2\nthree\n" }],
+    ],
     [
       "both changed, different lines: merged",
       { base: three, ours: "ONE\ntwo\nthree\n", theirs: "one\ntwo\nTHREE\n" },

@@ -41,7 +41,9 @@ describe.each([
 
   it("renders no HTML escapes and leaves no Handlebars behind", () => {
     // Only *.hbs templates are rendered; plop's own files carry Handlebars for plop, verbatim.
-    const rendered = new Set(Object.values(templates).flatMap((overlay) => [...overlay.keys()].filter((p) => p.endsWith(".hbs")).map((p) => p.slice(0, -4))));
+    const rendered = new Set(
+      Object.values(templates).flatMap((overlay) => [...overlay.keys()].filter((p) => p.endsWith(".hbs")).map((p) => p.slice(0, -4))),
+    );
     expect(rendered.size).toBeGreaterThan(0);
     for (const file of files.filter((f) => rendered.has(f.path))) {
       const text = textOf(file.contents);
@@ -103,7 +105,13 @@ it("names the project after its directory in package.json and README", () => {
 
 it("reads no installs or caches that tools leave inside a template tree", async () => {
   const dir = await tempDir("templates-");
-  for (const file of ["base/keep.txt", "base/packages/app/node_modules/.vite/results.json", "base/.turbo/log", "base/packages/app/dist/x.js", "base/.data/pg"]) {
+  for (const file of [
+    "base/keep.txt",
+    "base/packages/app/node_modules/.vite/results.json",
+    "base/.turbo/log",
+    "base/packages/app/dist/x.js",
+    "base/.data/pg",
+  ]) {
     await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
     await writeFile(path.join(dir, file), "x");
   }

@@ -103,7 +103,8 @@ export function parseCommand(argv: string[]): Command {
   if (argv[0] === "check") return { name: "check", args: parseCheckArgs(argv.slice(1)) };
   if (argv[0] === "update") return { name: "update", args: parseUpgradeArgs("update", argv.slice(1)) };
   if (argv[0] === "add") {
-    if (argv[1] !== "queue") throw new UsageError(`add takes a feature: create-scaffold add queue [directory]${argv[1] ? ` (got "${argv[1]}")` : ""}.`);
+    if (argv[1] !== "queue")
+      throw new UsageError(`add takes a feature: create-scaffold add queue [directory]${argv[1] ? ` (got "${argv[1]}")` : ""}.`);
     return { name: "add queue", args: parseUpgradeArgs("add queue", argv.slice(2)) };
   }
   return { name: "create", args: parseArgs(argv) };

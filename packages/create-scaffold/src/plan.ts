@@ -64,7 +64,5 @@ export function planProject(input: PlanInput, templates: Templates): PlannedFile
   };
   byPath.set(MANIFEST, serialiseManifest(manifest));
 
-  return [...byPath.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([path, contents]) => ({ path, contents }));
+  return [...byPath.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, contents]) => ({ path, contents }));
 }

@@ -7,7 +7,10 @@ export type StepResult = { ok: true; note?: string } | { ok: false; message: str
 export async function installDependencies(projectDir: string): Promise<StepResult> {
   const pnpm = await findPnpm();
   if (!pnpm) {
-    return { ok: false, message: "pnpm was not found (tried pnpm, corepack pnpm and npx pnpm@10). Install it: npm install --global pnpm@10" };
+    return {
+      ok: false,
+      message: "pnpm was not found (tried pnpm, corepack pnpm and npx pnpm@10). Install it: npm install --global pnpm@10",
+    };
   }
   const result = await execa(pnpm.file, [...pnpm.prefix, "install"], {
     cwd: projectDir,
@@ -34,9 +37,17 @@ export async function initialiseGit(projectDir: string): Promise<StepResult> {
   const identity = (await git(["config", "user.email"])).stdout.trim()
     ? []
     : ["-c", "user.name=create-scaffold", "-c", "user.email=create-scaffold@users.noreply.localhost"];
-  for (const args of [["init", "--quiet"], ["add", "--all"], [...identity, "commit", "--quiet", "--no-verify", "-m", "Initial commit from create-scaffold"]]) {
+  for (const args of [
+    ["init", "--quiet"],
+    ["add", "--all"],
+    [...identity, "commit", "--quiet", "--no-verify", "-m", "Initial commit from create-scaffold"],
+  ]) {
     const step = await git(args);
-    if (step.exitCode !== 0) return { ok: false, message: `git ${args.filter((a) => !a.startsWith("user.") && a !== "-c").join(" ")} failed: ${step.stderr.trim()}` };
+    if (step.exitCode !== 0)
+      return {
+        ok: false,
+        message: `git ${args.filter((a) => !a.startsWith("user.") && a !== "-c").join(" ")} failed: ${step.stderr.trim()}`,
+      };
   }
   return { ok: true, note: "initialised a git repository with an initial commit" };
 }

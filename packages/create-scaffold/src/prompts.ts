@@ -10,7 +10,6 @@ function unlessCancelled<T>(value: T | symbol): T {
   return value as T;
 }
 
-
 /** Asks only the questions in `missing`; the rest keep the values given. */
 export async function ask(missing: readonly string[], given: Answers): Promise<Answers> {
   const answers = { ...given };
@@ -40,9 +39,7 @@ export async function ask(missing: readonly string[], given: Answers): Promise<A
     );
   }
   if (missing.includes("git")) {
-    answers.git = unlessCancelled<boolean>(
-      await prompts.confirm({ message: "Initialise a git repository?", initialValue: defaults.git }),
-    );
+    answers.git = unlessCancelled<boolean>(await prompts.confirm({ message: "Initialise a git repository?", initialValue: defaults.git }));
   }
   return answers;
 }

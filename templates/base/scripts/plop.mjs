@@ -10,12 +10,10 @@ import { Plop, run } from "plop";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-Plop.prepare(
-  { cwd: root, configPath: path.join(root, "plopfile.js"), preload: [] },
-  (env) =>
-    Plop.execute(env, async (env) => {
-      // run() resolves to undefined when the plopfile could not be loaded.
-      const plop = await run(env, undefined, false);
-      if (!plop) process.exitCode = 1;
-    }),
+Plop.prepare({ cwd: root, configPath: path.join(root, "plopfile.js"), preload: [] }, (env) =>
+  Plop.execute(env, async (env) => {
+    // run() resolves to undefined when the plopfile could not be loaded.
+    const plop = await run(env, undefined, false);
+    if (!plop) process.exitCode = 1;
+  }),
 );

@@ -56,7 +56,13 @@ export async function listFiles(root, prefix) {
   return entries
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
-    .filter((file) => !file.slice(prefix.length).split("/").some((segment) => LOCAL_STATE.has(segment)))
+    .filter(
+      (file) =>
+        !file
+          .slice(prefix.length)
+          .split("/")
+          .some((segment) => LOCAL_STATE.has(segment)),
+    )
     .filter((file) => !JUNK.test(path.posix.basename(file)));
 }
 

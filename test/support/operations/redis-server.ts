@@ -87,4 +87,3 @@ async function waitForPing(url: string): Promise<void> {
   }
   throw new Error(`redis-server at ${url} did not answer`);
 }
-

@@ -15,7 +15,10 @@ export interface HealthRun {
  * tsx resolves `@repo/core/tasks` through the templates' tsconfig paths, as the
  * workspace links do in a generated project.
  */
-export function runWorkerHealth(env: Record<string, string>, { tsconfig = path.join(templatesDir, "tsconfig.json") } = {}): Promise<HealthRun> {
+export function runWorkerHealth(
+  env: Record<string, string>,
+  { tsconfig = path.join(templatesDir, "tsconfig.json") } = {},
+): Promise<HealthRun> {
   const { REDIS_URL, DATABASE_URL, TASKS_QUEUE, EMBEDDED_POSTGRES_DIR, WORKER_HEALTH_TIMEOUT_MS, ...inherited } = process.env;
   const child = spawn(process.execPath, ["--import", "tsx", path.join(templatesDir, "queue/packages/app/src/worker-health.ts")], {
     cwd: repoRoot,

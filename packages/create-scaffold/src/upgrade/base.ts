@@ -26,7 +26,11 @@ export interface Base {
  *    merge asks for a text that git does not have.
  * A text counts only when its git blob id is the one .scaffold.json recorded.
  */
-export async function findBase(root: string, manifest: Manifest, { repo, templates }: { repo: boolean; templates: Templates }): Promise<Base> {
+export async function findBase(
+  root: string,
+  manifest: Manifest,
+  { repo, templates }: { repo: boolean; templates: Templates },
+): Promise<Base> {
   if (manifest.generator.version === generatorVersion) {
     const rendered = new Map(planProject(manifest.answers, templates).map((file) => [file.path, file.contents]));
     return { text: async (file) => rendered.get(file), notes: [] };
@@ -78,7 +82,9 @@ async function renderRelease({ generator, answers }: Manifest): Promise<{ byId: 
       return { problem: `could not run ${spec} from the registry to find what it generated (${why})` };
     }
     const entries = await readdir(target, { recursive: true, withFileTypes: true });
-    const written = await Promise.all(entries.filter((entry) => entry.isFile()).map((entry) => readFile(path.join(entry.parentPath, entry.name))));
+    const written = await Promise.all(
+      entries.filter((entry) => entry.isFile()).map((entry) => readFile(path.join(entry.parentPath, entry.name))),
+    );
     return { byId: new Map(written.map((contents) => [blobId(contents), contents])) };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -8,7 +8,13 @@ export async function gitStatus(root: string): Promise<{ repo: false } | { repo:
   const inside = await execa("git", ["rev-parse", "--is-inside-work-tree"], { cwd: root, reject: false });
   if (inside.exitCode !== 0 || inside.stdout.trim() !== "true") return { repo: false };
   const status = await execa("git", ["status", "--porcelain", "--untracked-files=all", "--", "."], { cwd: root });
-  return { repo: true, dirty: status.stdout.split("\n").filter(Boolean).map((line) => line.slice(3)) };
+  return {
+    repo: true,
+    dirty: status.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => line.slice(3)),
+  };
 }
 
 /** Contents of the blobs with these ids that the repository holds (the others are left out). */
@@ -16,7 +22,13 @@ export async function readBlobs(root: string, ids: readonly string[]): Promise<M
   const found = new Map<string, Buffer>();
   if (ids.length === 0) return found;
   // stripFinalNewline: false, here and below: a file's last byte is content, not output formatting.
-  const result = await execa("git", ["cat-file", "--batch"], { cwd: root, input: `${ids.join("\n")}\n`, encoding: "buffer", stripFinalNewline: false, reject: false });
+  const result = await execa("git", ["cat-file", "--batch"], {
+    cwd: root,
+    input: `${ids.join("\n")}\n`,
+    encoding: "buffer",
+    stripFinalNewline: false,
+    reject: false,
+  });
   if (result.exitCode !== 0) return found;
   // Each answer: "<id> blob <size>\n<contents>\n", or "<id> missing\n".
   const out = Buffer.from(result.stdout);

@@ -56,7 +56,8 @@ function replaceOwned(file: string, { ours: project, base, theirs }: ReconcileIn
   const now = theirs.get(file);
   if (ours && now && ours.equals(now)) return undefined;
   // Versions kept by an earlier --force stay where they are, for the user to deal with.
-  if (ours && now === undefined && /\.orig(\.\d+)?$/.test(file)) return { kind: "keep", path: file, reason: "kept aside by an earlier update --force" };
+  if (ours && now === undefined && /\.orig(\.\d+)?$/.test(file))
+    return { kind: "keep", path: file, reason: "kept aside by an earlier update --force" };
   // A file the user changed or added (what `check` reports) is kept aside, never lost.
   if (ours && blobId(ours) !== base.ids[file]) {
     return { kind: "replace-keeping-orig", path: file, contents: now, orig: ours, origPath: freeOrigPath(project, file) };

@@ -111,7 +111,10 @@ describe.runIf(jobQueueEnabled)("HTTP app with the job queue", () => {
 
   async function taskView(id: string) {
     const response = await app.request(`/tasks/${encodeURIComponent(id)}`);
-    return { status: response.status, body: (await response.json()) as { id?: string; status?: string; result?: unknown; error?: unknown } };
+    return {
+      status: response.status,
+      body: (await response.json()) as { id?: string; status?: string; result?: unknown; error?: unknown },
+    };
   }
 
   it("serves the dashboard in development", async () => {
@@ -143,7 +146,11 @@ describe.runIf(jobQueueEnabled)("HTTP app with the job queue", () => {
     const { job_id: jobId } = (await response.json()) as { job_id: string };
     expect(await taskView(jobId)).toEqual({ status: 200, body: { id: jobId, status: "queued" } });
 
-    const worker = spawn(process.execPath, ["--conditions=development", "--import", "tsx", "src/start-worker.ts"], { cwd: appDir, env: process.env, stdio: "ignore" });
+    const worker = spawn(process.execPath, ["--conditions=development", "--import", "tsx", "src/start-worker.ts"], {
+      cwd: appDir,
+      env: process.env,
+      stdio: "ignore",
+    });
     const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
     try {
       let view = await taskView(jobId);

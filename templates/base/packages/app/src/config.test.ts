@@ -27,7 +27,9 @@ describe("loadConfig", () => {
     const [database] = problemsOf({ DATABASE_URL: "host=db password=s3cret" });
     expect(database).toMatch(/^DATABASE_URL is not a URL/);
     expect(database).not.toContain("s3cret");
-    expect(problemsOf({ DATABASE_URL: "mysql://u:s3cret@db/app" })).toEqual(["DATABASE_URL must start with postgres:// or postgresql://, got mysql://…"]);
+    expect(problemsOf({ DATABASE_URL: "mysql://u:s3cret@db/app" })).toEqual([
+      "DATABASE_URL must start with postgres:// or postgresql://, got mysql://…",
+    ]);
     expect(problemsOf({ REDIS_URL: "localhost:6379" })[0]).toMatch(/^REDIS_URL must start with redis:\/\/ or rediss:\/\//);
     expect(problemsOf({ SMTP_URL: "mail.example.com" })[0]).toMatch(/^SMTP_URL is not a URL/);
   });

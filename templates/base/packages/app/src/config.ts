@@ -48,7 +48,8 @@ function checkShared(env: NodeJS.ProcessEnv, problems: string[]): { production: 
   const production = env.NODE_ENV === "production";
 
   const databaseUrl = env.DATABASE_URL?.trim();
-  if (databaseUrl) checkUrl("DATABASE_URL", databaseUrl, ["postgres:", "postgresql:"], "postgres://user:password@host:5432/dbname", problems);
+  if (databaseUrl)
+    checkUrl("DATABASE_URL", databaseUrl, ["postgres:", "postgresql:"], "postgres://user:password@host:5432/dbname", problems);
   else if (production) problems.push("DATABASE_URL is not set: production needs a PostgreSQL (the embedded one is for development only).");
 
   const redisUrl = env.REDIS_URL?.trim();

@@ -37,7 +37,14 @@ describe("admin dashboard", () => {
     const app = appWith({ production: true, adminToken: TOKEN });
     const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
     for (const path of ["/admin/queues", "/admin/queues/api/queues"]) {
-      for (const authorization of [undefined, "Bearer wrong-token", `Bearer ${TOKEN}x`, basic("admin", "wrong"), `Token ${TOKEN}`, basic(TOKEN, "")]) {
+      for (const authorization of [
+        undefined,
+        "Bearer wrong-token",
+        `Bearer ${TOKEN}x`,
+        basic("admin", "wrong"),
+        `Token ${TOKEN}`,
+        basic(TOKEN, ""),
+      ]) {
         const response = await app.request(path, { headers: authorization ? { authorization } : {} });
         expect(response.status, `${path} with ${authorization}`).toBe(401);
         expect(response.headers.get("www-authenticate")).toMatch(/^Basic /);

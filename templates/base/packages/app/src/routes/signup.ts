@@ -15,42 +15,46 @@ const MAX_BODY_BYTES = 16 * 1024;
  * 413 for a body over 16 KiB.
  * Nothing is queued unless the user was created.
  */
-export const signupRoutes = new Hono().post("/signup", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `The body must be at most ${MAX_BODY_BYTES} bytes` }, 413) }), async (c) => {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    return c.json({ error: 'The body must be JSON: {"email": "you@example.com"}' }, 400);
-  }
-  const email = typeof body === "object" && body !== null ? (body as { email?: unknown }).email : undefined;
-  if (typeof email !== "string" || email.trim() === "") {
-    return c.json({ error: 'email is required: {"email": "you@example.com"}' }, 400);
-  }
-  // Addresses are compared lower-case, so "Ann@x.com" cannot sign up twice.
-  const address = email.trim().toLowerCase();
-  if (address.length > MAX_EMAIL_LENGTH || !EMAIL.test(address)) {
-    return c.json({ error: `email is not a valid address: "${email.slice(0, 100)}"` }, 400);
-  }
+export const signupRoutes = new Hono().post(
+  "/signup",
+  bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `The body must be at most ${MAX_BODY_BYTES} bytes` }, 413) }),
+  async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return c.json({ error: 'The body must be JSON: {"email": "you@example.com"}' }, 400);
+    }
+    const email = typeof body === "object" && body !== null ? (body as { email?: unknown }).email : undefined;
+    if (typeof email !== "string" || email.trim() === "") {
+      return c.json({ error: 'email is required: {"email": "you@example.com"}' }, 400);
+    }
+    // Addresses are compared lower-case, so "Ann@x.com" cannot sign up twice.
+    const address = email.trim().toLowerCase();
+    if (address.length > MAX_EMAIL_LENGTH || !EMAIL.test(address)) {
+      return c.json({ error: `email is not a valid address: "${email.slice(0, 100)}"` }, 400);
+    }
 
-  let user: User;
-  try {
-    user = await UserModel.create({ email: address });
-  } catch (error) {
-    if (isUniqueViolation(error)) return c.json({ error: `${address} is already registered` }, 409);
-    throw error;
-  }
+    let user: User;
+    try {
+      user = await UserModel.create({ email: address });
+    } catch (error) {
+      if (isUniqueViolation(error)) return c.json({ error: `${address} is already registered` }, 409);
+      throw error;
+    }
 
-  let jobId: string | undefined;
-  try {
-    jobId = await enqueueWelcomeEmail(user.id);
-  } catch (error) {
-    // Without its welcome task the signup is undone, so that trying again works (instead of a 409).
-    await db.query("DELETE FROM users WHERE id = $1", [user.id]);
-    console.error("[signup] could not queue the welcome email:", error);
-    return c.json({ error: "Could not register right now; please try again." }, 503);
-  }
-  return c.json({ status: "registered" as const, ...(jobId === undefined ? {} : { job_id: jobId }) }, 201);
-});
+    let jobId: string | undefined;
+    try {
+      jobId = await enqueueWelcomeEmail(user.id);
+    } catch (error) {
+      // Without its welcome task the signup is undone, so that trying again works (instead of a 409).
+      await db.query("DELETE FROM users WHERE id = $1", [user.id]);
+      console.error("[signup] could not queue the welcome email:", error);
+      return c.json({ error: "Could not register right now; please try again." }, 503);
+    }
+    return c.json({ status: "registered" as const, ...(jobId === undefined ? {} : { job_id: jobId }) }, 201);
+  },
+);
 
 // PostgreSQL's unique_violation (users.email is UNIQUE).
 function isUniqueViolation(error: unknown): boolean {

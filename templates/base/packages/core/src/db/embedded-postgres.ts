@@ -124,9 +124,11 @@ async function launch(dataDir: string, ephemeral: boolean, log: (message: string
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ["--encoding=UTF8", ...(ephemeral ? ["--no-sync"] : [])],
     postgresFlags: [
-      "-c", "listen_addresses=127.0.0.1",
+      "-c",
+      "listen_addresses=127.0.0.1",
       // No unix socket: deep project paths overflow its length limit and TCP is all we use.
-      "-c", "unix_socket_directories=",
+      "-c",
+      "unix_socket_directories=",
       ...(ephemeral ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
     ],
     onLog: log,

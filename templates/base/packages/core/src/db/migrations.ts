@@ -36,9 +36,7 @@ export async function runMigrations(pool: pg.Pool, list: readonly Migration[] = 
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
-    await client.query(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
-    );
+    await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
     const { rows } = await client.query<{ id: string }>("SELECT id FROM schema_migrations");
     const done = new Set(rows.map((row) => row.id));
     const applied: string[] = [];

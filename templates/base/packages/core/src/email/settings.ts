@@ -54,7 +54,8 @@ function transportFromEnv(env: NodeJS.ProcessEnv): MailTransportSettings {
 function checkSmtpUrl(value: string): string {
   const problem = urlProblem("SMTP_URL", value, ["smtp:", "smtps:"], "smtp://user:password@smtp.example.com:587 (or smtps://…)");
   if (problem) throw new MailConfigError("SMTP_URL", problem);
-  if (!new URL(value).hostname) throw new MailConfigError("SMTP_URL", "SMTP_URL has no host; expected smtp://user:password@smtp.example.com:587.");
+  if (!new URL(value).hostname)
+    throw new MailConfigError("SMTP_URL", "SMTP_URL has no host; expected smtp://user:password@smtp.example.com:587.");
   return value;
 }
 

@@ -30,10 +30,7 @@ export function createUserModel(database: Database) {
     },
 
     async create(input: { email: string }): Promise<User> {
-      const { rows } = await database.query<UserRow>(
-        `INSERT INTO users (email) VALUES ($1) RETURNING ${COLUMNS}`,
-        [input.email],
-      );
+      const { rows } = await database.query<UserRow>(`INSERT INTO users (email) VALUES ($1) RETURNING ${COLUMNS}`, [input.email]);
       return toUser(rows[0]!);
     },
 

@@ -49,7 +49,12 @@ export async function createDashboard(options: DashboardOptions = {}): Promise<D
     createBullBoard({
       // The engine's queues are real BullMQ Queues (Redis- or PostgreSQL-backed);
       // Bull Board 9.10 reads either through BullMQ 6's backend API.
-      queues: queues.map((queue) => new BullMQAdapter(queue as unknown as ConstructorParameters<typeof BullMQAdapter>[0], { readOnlyMode: options.readOnly ?? false })),
+      queues: queues.map(
+        (queue) =>
+          new BullMQAdapter(queue as unknown as ConstructorParameters<typeof BullMQAdapter>[0], {
+            readOnlyMode: options.readOnly ?? false,
+          }),
+      ),
       serverAdapter,
       options: { uiConfig: { boardTitle: options.title ?? "Tasks" } },
     });

@@ -10,9 +10,7 @@ import { retryDelay } from "./backoff.js";
  * - `REDIS_URL` set → Redis (production: many workers on many machines);
  * - else PostgreSQL: `DATABASE_URL`, or the project's embedded server.
  */
-export type EngineConfig =
-  | { kind: "redis"; url: string }
-  | { kind: "postgres"; url: string | (() => Promise<string>); schema?: string };
+export type EngineConfig = { kind: "redis"; url: string } | { kind: "postgres"; url: string | (() => Promise<string>); schema?: string };
 
 /** The queue the app and the worker share: TASKS_QUEUE, else "tasks". */
 export function queueNameFromEnv(env: NodeJS.ProcessEnv = process.env): string {
@@ -146,8 +144,7 @@ function backoffDelay(attempt: number, { baseMs = 500, capMs = 10_000 }: EngineO
 }
 
 const REDIS_HINT =
-  "Check that Redis is running and reachable from here, and that REDIS_URL is right " +
-  "(host, port, password; rediss:// for TLS).";
+  "Check that Redis is running and reachable from here, and that REDIS_URL is right " + "(host, port, password; rediss:// for TLS).";
 const POSTGRES_HINT =
   "Check that PostgreSQL is running and accepts connections from here, and that DATABASE_URL is right " +
   "(host, port, user, password, database).";
@@ -243,7 +240,13 @@ class Reachability {
 function redisEngine(url: string, options: EngineOptions): Engine {
   const log = options.log ?? defaultEngineLog;
   const connectTimeout = options.connectTimeoutMs ?? 5_000;
-  const reachability = new Reachability("Redis", REDIS_HINT, async () => url, (target) => pingRedis(target, connectTimeout), options);
+  const reachability = new Reachability(
+    "Redis",
+    REDIS_HINT,
+    async () => url,
+    (target) => pingRedis(target, connectTimeout),
+    options,
+  );
   let evictionChecked = false;
   // The policy decides whether Redis may silently drop queued tasks: say so once per process.
   const checkEvictionPolicy = async (connection: Redis) => {
@@ -296,7 +299,10 @@ function redisEngine(url: string, options: EngineOptions): Engine {
     },
     async openWorker(name, processor, settings) {
       await reachability.waitUntilReachable();
-      const worker = new Worker<TaskJobData, unknown, string>(name, processor, { ...bullWorkerOptions(settings), connection: connect(true) });
+      const worker = new Worker<TaskJobData, unknown, string>(name, processor, {
+        ...bullWorkerOptions(settings),
+        connection: connect(true),
+      });
       watch(worker);
       return worker;
     },
@@ -446,8 +452,23 @@ function evictionWarning(target: string, policy: string): string {
 // Errors that mean "the datastore is not there (right now)", as ioredis, node-postgres,
 // PostgreSQL (SQLSTATE class 08 and 57P0x) and Node's sockets report them.
 const CONNECTION_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE",
-  "ECONNABORTED", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "ECONNABORTED",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
 ]);
 const CONNECTION_MESSAGES =
   /Connection is closed|Connection terminated|connection error|terminating connection|database system is (shutting down|starting up|in recovery)|max retries per request|Stream isn't writeable|socket hang up|ECONNREFUSED|ETIMEDOUT/i;

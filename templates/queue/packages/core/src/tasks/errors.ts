@@ -71,7 +71,8 @@ export class TaskReleasedError extends Error {
  * (V8 writes the header when the error is built, before a subclass sets its name).
  */
 export function toRecordableError(thrown: unknown): Error {
-  const error = thrown instanceof Error ? thrown : new Error(typeof thrown === "string" ? thrown : JSON.stringify(thrown) ?? String(thrown));
+  const error =
+    thrown instanceof Error ? thrown : new Error(typeof thrown === "string" ? thrown : (JSON.stringify(thrown) ?? String(thrown)));
   const header = `${error.name}: ${error.message}`;
   const stack = error.stack ?? "";
   if (!stack.startsWith(header)) {

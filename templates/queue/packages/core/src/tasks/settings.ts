@@ -60,6 +60,7 @@ function fromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   const value = Number(raw);
-  if (!Number.isFinite(value)) throw new SettingError(name, `${name} must be a number of ${name.endsWith("_MS") ? "milliseconds" : "tasks"}, got "${raw}"`);
+  if (!Number.isFinite(value))
+    throw new SettingError(name, `${name} must be a number of ${name.endsWith("_MS") ? "milliseconds" : "tasks"}, got "${raw}"`);
   return value;
 }

@@ -5,7 +5,17 @@ import type { JobsOptions } from "bullmq";
 import type { BackoffOptions } from "./backoff.js";
 import { openContext, type ContextOptions, type Lifespan, type TaskContext } from "./context.js";
 import { currentTask, runAsCurrent, type CurrentTask } from "./current.js";
-import { createEngine, engineFromEnv, isConnectionError, queueNameFromEnv, type Engine, type EngineConfig, type EngineWorker, type TaskJob, type WorkerSettings } from "./engine.js";
+import {
+  createEngine,
+  engineFromEnv,
+  isConnectionError,
+  queueNameFromEnv,
+  type Engine,
+  type EngineConfig,
+  type EngineWorker,
+  type TaskJob,
+  type WorkerSettings,
+} from "./engine.js";
 import { errorInfoFromJob, type TaskErrorInfo } from "./errors.js";
 import { FinishEvents } from "./finish-events.js";
 import { JobRunner, type RunnableTask } from "./job-runner.js";
@@ -162,7 +172,13 @@ export class TaskWorker {
         throw new RangeError(`Task "${name}": ${key} must be a ${key === "retries" ? "non-negative" : "positive"} integer, got ${value}`);
       }
     }
-    this.registry.set(name, { fn: fn as AnyTaskFn, options, timeout: options.timeout, concurrency: options.concurrency, backoff: options.backoff });
+    this.registry.set(name, {
+      fn: fn as AnyTaskFn,
+      options,
+      timeout: options.timeout,
+      concurrency: options.concurrency,
+      backoff: options.backoff,
+    });
     // Built once: a plain enqueue hands BullMQ the same object every time (it copies it into each job).
     const jobOptions = this.jobOptions(options);
     const enqueueWith = async (opts: EnqueueOptions | undefined, args: A): Promise<TaskHandle<Awaited<R>>> => {
