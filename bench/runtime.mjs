@@ -33,10 +33,10 @@ console.log(
  * lock-step phase by phase; who goes first alternates with every phase and round.
  */
 async function runRound(store, round, label, sizes = {}) {
-  const queueName = (name) => `bench-${name}-${store.engine.kind}-${runId}-${label}`;
+  const queueName = (name) => `bench-${name}-${store.datastore.kind}-${runId}-${label}`;
   const sessions = {};
   for (const name of ["core", "raw"]) {
-    sessions[name] = await openChildSession({ contender: name, engine: store.engine, queueName: queueName(name), options, ...sizes });
+    sessions[name] = await openChildSession({ contender: name, datastore: store.datastore, queueName: queueName(name), options, ...sizes });
   }
   const results = { core: {}, raw: {} };
   try {
@@ -52,7 +52,7 @@ async function runRound(store, round, label, sizes = {}) {
 
 let measured = 0;
 for (const store of await describeDatastores(options.datastore)) {
-  if (!store.engine) {
+  if (!store.datastore) {
     console.warn(`\n⚠️  ${store.name} is not reachable: skipped`);
     continue;
   }
@@ -71,8 +71,8 @@ for (const store of await describeDatastores(options.datastore)) {
     bulkRates.push(
       await measureInChild({
         contender: "bulk",
-        engine: store.engine,
-        queueName: `bench-bulk-${store.engine.kind}-${runId}-${round}`,
+        datastore: store.datastore,
+        queueName: `bench-bulk-${store.datastore.kind}-${runId}-${round}`,
         options,
       }),
     );

@@ -63,19 +63,19 @@ describe("retry backoff", () => {
 describe.each(datastores)("conformance on $name", (store) => {
   const suffix = `${store.name.replace(/\W+/g, "-").toLowerCase()}-${runId}`;
   const queues: string[] = [];
-  let engine: { kind: "redis" | "postgres"; url: string };
+  let datastore: { kind: "redis" | "postgres"; url: string };
   const workers: TaskWorker[] = [];
   const children: ConformanceWorker[] = [];
 
   beforeAll(async () => {
-    if (!store.skip) engine = { kind: store.kind, url: await store.url() } as typeof engine;
+    if (!store.skip) datastore = { kind: store.kind, url: await store.url() } as typeof datastore;
   });
   afterAll(async () => {
     for (const child of children) child.kill("SIGKILL");
     await Promise.all(workers.map((worker) => worker.close()));
     for (const name of queues) {
       for (const queueName of [name, `${name}-aborted`]) {
-        const raw = openRawQueue(engine, queueName);
+        const raw = openRawQueue(datastore, queueName);
         await raw.obliterate().catch(() => {});
         await raw.close();
       }
@@ -85,13 +85,13 @@ describe.each(datastores)("conformance on $name", (store) => {
   /** A worker on a fresh queue of its own (closed after the suite). */
   function newWorker(options: TaskWorkerOptions = {}, queueName = `conformance-${queues.length}-${suffix}`): TaskWorker {
     if (!queues.includes(queueName)) queues.push(queueName);
-    const worker = createWorker({ queueName, engine, ...FAST, ...options });
+    const worker = createWorker({ queueName, datastore, ...FAST, ...options });
     workers.push(worker);
     return worker;
   }
 
   async function spawnWorker(label: string, queueName: string, env: Record<string, string> = {}): Promise<ConformanceWorker> {
-    const child = await startConformanceWorker({ label, queueName, engine }, { ...FAST_ENV, ...env });
+    const child = await startConformanceWorker({ label, queueName, datastore }, { ...FAST_ENV, ...env });
     children.push(child);
     return child;
   }
@@ -261,7 +261,7 @@ describe.each(datastores)("conformance on $name", (store) => {
       const worker = newWorker();
       const double = worker.task("double", async (n: number) => n * 2);
       await worker.run({ handleSignals: false });
-      const raw = openRawQueue(engine, worker.queueName);
+      const raw = openRawQueue(datastore, worker.queueName);
       try {
         expect(await raw.eventListeners()).toBe(0);
         const handles = await Promise.all([1, 2, 3].map((n) => double.enqueue(n)));
@@ -342,7 +342,7 @@ describe.each(datastores)("conformance on $name", (store) => {
       first.cron("* * * * * *", "tick", async () => ++ticks);
       first.cron("0 3 * * *", "nightly", async () => 0, { tz: "Europe/Paris" });
       await first.run({ handleSignals: false });
-      const raw = openRawQueue(engine, queueName);
+      const raw = openRawQueue(datastore, queueName);
       try {
         expect((await raw.schedulers()).sort((a, b) => a.id.localeCompare(b.id))).toEqual([
           { id: "nightly", pattern: "0 3 * * *", tz: "Europe/Paris" },
@@ -438,7 +438,7 @@ describe.each(datastores)("conformance on $name", (store) => {
 
       const next = await spawnWorker("B", queueName);
       // Recovery waits for the dead worker's lock to expire and a stalled-job check (seconds with
-      // TASKS_STALLED_INTERVAL_MS=1000; up to a minute if the engine ignores those settings).
+      // TASKS_STALLED_INTERVAL_MS=1000; up to a minute if the datastore ignores those settings).
       expect(await survivor.result({ timeout: 120_000 })).toEqual({ success: true, value: { label: "B" } });
       expect(await until(() => cancelled.status(), is("aborted", "completed"))).toBe("aborted");
       expect(next.events.filter((event) => event.event === "started" && event.id === cancelled.id)).toEqual([]);

@@ -21,7 +21,7 @@ const postgresUrl = await findPostgres();
 const skipRedis = missing("Redis", redisUrl);
 const skipPostgres = missing("PostgreSQL", postgresUrl);
 
-// The generated project chooses its engines from these; each run sets its own.
+// The generated project chooses its datastores from these; each run sets its own.
 const { REDIS_URL: _r, DATABASE_URL: _d, ...baseEnv } = process.env;
 const embeddedOnly = baseEnv;
 

@@ -118,10 +118,10 @@ async function startWorkerA(scenario: Scenario): Promise<FaultWorker> {
 
 async function withScenario(store: Datastore, url: string, kind: string, body: (scenario: Scenario) => Promise<void>): Promise<void> {
   const queueName = `faults-${kind}-${store.name.replace(/\W+/g, "-").toLowerCase()}-${runId}`;
-  const engine: FaultWorkerConfig["engine"] = url.startsWith("redis") ? { kind: "redis", url } : { kind: "postgres", url };
+  const datastore: FaultWorkerConfig["datastore"] = url.startsWith("redis") ? { kind: "redis", url } : { kind: "postgres", url };
   const ledger = openLedger({ url, name: queueName });
-  const raw = openRawQueue(engine, queueName);
-  const producer = createWorker({ queueName, engine });
+  const raw = openRawQueue(datastore, queueName);
+  const producer = createWorker({ queueName, datastore });
   // Never run here: the producer only needs the task's name to queue it.
   const record = producer.task(RECORD_TASK, async (taskId: number) => taskId);
   const workers: FaultWorker[] = [];
@@ -141,7 +141,7 @@ async function withScenario(store: Datastore, url: string, kind: string, body: (
         const worker = spawnFaultWorker({
           label,
           queueName,
-          engine,
+          datastore,
           ledger: { url, name: queueName },
           concurrency: CONCURRENCY,
           taskMs: TASK_MS,
@@ -173,7 +173,7 @@ async function withScenario(store: Datastore, url: string, kind: string, body: (
     await producer.close();
     await raw.close();
     for (const name of [queueName, `${queueName}-aborted`]) {
-      const queue = openRawQueue(engine, name);
+      const queue = openRawQueue(datastore, name);
       await queue.obliterate().catch((error: unknown) => console.warn(`could not obliterate ${name}:`, error));
       await queue.close();
     }

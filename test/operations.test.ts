@@ -11,7 +11,12 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from "@repo/core";
-import { createEngine, type Engine, type EngineConfig, type RetryInfo } from "../templates/queue/packages/core/src/tasks/engine.js";
+import {
+  openDatastore,
+  type Datastore,
+  type DatastoreConfig,
+  type RetryInfo,
+} from "../templates/queue/packages/core/src/tasks/datastore/index.js";
 import { createDashboard } from "../templates/queue/packages/core/src/tasks/dashboard.js";
 import { recordingLog } from "./support/operations/recording-log.js";
 import { runWorkerHealth } from "./support/operations/worker-health.js";
@@ -28,8 +33,8 @@ const retry = { baseMs: 50, capMs: 400 };
 const uniqueQueue = () => `ops-${randomUUID()}`;
 
 /** Opens a worker that returns "done:<name>" and a producer queue; resolves a job's result. */
-async function runOneJob(engine: Engine, queueName: string, jobName: string): Promise<unknown> {
-  const queue = await engine.openQueue(queueName);
+async function runOneJob(datastore: Datastore, queueName: string, jobName: string): Promise<unknown> {
+  const queue = await datastore.openQueue(queueName);
   const job = await queue.add(jobName, { args: [] }, { removeOnComplete: false });
   let outcome: unknown;
   await eventually(`job ${jobName} completes`, async () => {
@@ -54,13 +59,13 @@ describe.skipIf(skipThrowawayRedis)("Redis connection errors", () => {
   it("unreachable at startup: one clear error naming the redacted URL, retries with backoff, then carries on", async () => {
     await redis.stop();
     const log = recordingLog();
-    const engine = createEngine({ kind: "redis", url: redis.url }, { log, retry });
+    const datastore = openDatastore({ kind: "redis", url: redis.url }, { log, retry });
     try {
       const retries: RetryInfo[] = [];
-      const reachable = engine.waitUntilReachable({ onRetry: (info) => retries.push(info) });
+      const reachable = datastore.waitUntilReachable({ onRetry: (info) => retries.push(info) });
       const queueName = uniqueQueue();
-      const worker = engine.openWorker(queueName, processor, { concurrency: 1 }); // waits too
-      // Both settle when Redis is back, or reject when the engine closes (after a failed assertion).
+      const worker = datastore.openConsumer(queueName, processor, { concurrency: 1 }); // waits too
+      // Both settle when Redis is back, or reject when the datastore closes (after a failed assertion).
       reachable.catch(() => {});
       worker.catch(() => {});
       await eventually("several retries", () => retries.length >= 4);
@@ -77,23 +82,23 @@ describe.skipIf(skipThrowawayRedis)("Redis connection errors", () => {
       await redis.start();
       await reachable;
       const consumer = await worker;
-      expect(await runOneJob(engine, queueName, "afterOutage")).toBe("done:afterOutage");
+      expect(await runOneJob(datastore, queueName, "afterOutage")).toBe("done:afterOutage");
       expect(log.infos.filter((line) => line.includes("reachable again"))).toHaveLength(1);
       expect(log.errors).toHaveLength(1);
       await consumer.close();
     } finally {
-      await engine.close();
+      await datastore.close();
     }
   });
 
   it("lost while running: reported once, and the worker carries on when Redis is back", async () => {
     await redis.start();
     const log = recordingLog();
-    const engine = createEngine({ kind: "redis", url: redis.url }, { log, retry });
+    const datastore = openDatastore({ kind: "redis", url: redis.url }, { log, retry });
     const queueName = uniqueQueue();
     try {
-      const worker = await engine.openWorker(queueName, processor, { concurrency: 1 });
-      expect(await runOneJob(engine, queueName, "before")).toBe("done:before");
+      const worker = await datastore.openConsumer(queueName, processor, { concurrency: 1 });
+      expect(await runOneJob(datastore, queueName, "before")).toBe("done:before");
       expect(log.errors).toEqual([]);
 
       await redis.stop();
@@ -101,25 +106,25 @@ describe.skipIf(skipThrowawayRedis)("Redis connection errors", () => {
       await redis.start(); // empty: nothing was persisted
       await eventually("the return is reported", () => log.infos.some((line) => line.includes("reachable again")));
 
-      expect(await runOneJob(engine, queueName, "after")).toBe("done:after");
+      expect(await runOneJob(datastore, queueName, "after")).toBe("done:after");
       expect(log.errors).toHaveLength(1);
       expect(log.errors[0]).toContain(`Lost the connection to Redis at redis://:***@127.0.0.1:${redis.port}`);
       await worker.close();
     } finally {
-      await engine.close();
+      await datastore.close();
     }
   });
 
-  it("closing the engine ends a wait for an unreachable Redis", async () => {
-    const engine = createEngine({ kind: "redis", url: `redis://127.0.0.1:${await freePort()}` }, { log: recordingLog(), retry });
-    const waiting = engine.waitUntilReachable();
-    await engine.close();
+  it("closing the datastore ends a wait for an unreachable Redis", async () => {
+    const datastore = openDatastore({ kind: "redis", url: `redis://127.0.0.1:${await freePort()}` }, { log: recordingLog(), retry });
+    const waiting = datastore.waitUntilReachable();
+    await datastore.close();
     await expect(waiting).rejects.toThrow(/closed/);
   });
 });
 
 describe.skipIf(skipThrowawayRedis)("Redis eviction policy", () => {
-  /** Runs one job through an engine on a throwaway Redis with this eviction policy, then `inspect`s the engine's log while it is open. */
+  /** Runs one job through a datastore on a throwaway Redis with this eviction policy, then `inspect`s the datastore's log while it is open. */
   async function withPolicy(
     policy: string,
     concurrency: number,
@@ -127,17 +132,17 @@ describe.skipIf(skipThrowawayRedis)("Redis eviction policy", () => {
   ) {
     const redis = await startThrowawayRedis({ args: ["--maxmemory-policy", policy] });
     const log = recordingLog();
-    const engine = createEngine({ kind: "redis", url: redis.url }, { log, retry });
+    const datastore = openDatastore({ kind: "redis", url: redis.url }, { log, retry });
     try {
       const queueName = uniqueQueue();
-      const worker = await engine.openWorker(queueName, processor, { concurrency });
+      const worker = await datastore.openConsumer(queueName, processor, { concurrency });
       // The check runs when a connection becomes ready; a job round trip comes after that.
-      expect(await runOneJob(engine, queueName, policy)).toBe(`done:${policy}`);
-      await engine.openQueue(`${queueName}-other`); // more connections: still at most one warning
+      expect(await runOneJob(datastore, queueName, policy)).toBe(`done:${policy}`);
+      await datastore.openQueue(`${queueName}-other`); // more connections: still at most one warning
       await inspect(log, redis.url);
       await worker.close();
     } finally {
-      await engine.close();
+      await datastore.close();
       await redis.stop();
     }
   }
@@ -184,9 +189,9 @@ describe("PostgreSQL connection errors", () => {
   it("unreachable at startup: one clear error naming the redacted URL, retries, and closing ends the wait", async () => {
     const url = `postgres://postgres:s3cret@127.0.0.1:${await freePort()}/app`;
     const log = recordingLog();
-    const engine = createEngine({ kind: "postgres", url }, { log, retry });
+    const datastore = openDatastore({ kind: "postgres", url }, { log, retry });
     const retries: RetryInfo[] = [];
-    const waiting = engine.waitUntilReachable({ onRetry: (info) => retries.push(info) });
+    const waiting = datastore.waitUntilReachable({ onRetry: (info) => retries.push(info) });
     waiting.catch(() => {});
     try {
       await eventually("several retries", () => retries.length >= 4);
@@ -196,9 +201,9 @@ describe("PostgreSQL connection errors", () => {
       expect(log.errors[0]).toContain("DATABASE_URL");
       expect(log.errors[0]).not.toContain("s3cret");
       // A queue on an unreachable server fails at once, clearly, instead of hanging or staying broken.
-      await expect(engine.openQueue(uniqueQueue())).rejects.toThrow(/Cannot reach PostgreSQL at postgres:\/\/postgres:\*\*\*@/);
+      await expect(datastore.openQueue(uniqueQueue())).rejects.toThrow(/Cannot reach PostgreSQL at postgres:\/\/postgres:\*\*\*@/);
     } finally {
-      await engine.close();
+      await datastore.close();
     }
     await expect(waiting).rejects.toThrow(/closed/);
   });
@@ -207,12 +212,12 @@ describe("PostgreSQL connection errors", () => {
     const { url } = await startServer();
     await stopServer();
     const log = recordingLog();
-    const engine = createEngine({ kind: "postgres", url }, { log, retry });
+    const datastore = openDatastore({ kind: "postgres", url }, { log, retry });
     const queueName = uniqueQueue();
     try {
       const retries: RetryInfo[] = [];
-      const reachable = engine.waitUntilReachable({ onRetry: (info) => retries.push(info) });
-      const opening = engine.openWorker(queueName, processor, { concurrency: 1 });
+      const reachable = datastore.waitUntilReachable({ onRetry: (info) => retries.push(info) });
+      const opening = datastore.openConsumer(queueName, processor, { concurrency: 1 });
       reachable.catch(() => {});
       opening.catch(() => {});
       await eventually("several retries", () => retries.length >= 3);
@@ -222,7 +227,7 @@ describe("PostgreSQL connection errors", () => {
       expect((await startServer()).url).toBe(url); // same port: the port file keeps it
       await reachable;
       const worker = await opening;
-      expect(await runOneJob(engine, queueName, "afterStartup")).toBe("done:afterStartup");
+      expect(await runOneJob(datastore, queueName, "afterStartup")).toBe("done:afterStartup");
       expect(log.infos.filter((line) => line.includes("reachable again"))).toHaveLength(1);
 
       // Lost while running: reported once; BullMQ's pools reconnect; the worker carries on.
@@ -230,12 +235,12 @@ describe("PostgreSQL connection errors", () => {
       await eventually("the loss is reported", () => log.errors.length > 1);
       await startServer();
       await eventually("the return is reported", () => log.infos.filter((line) => line.includes("reachable again")).length > 1);
-      expect(await runOneJob(engine, queueName, "afterRestart")).toBe("done:afterRestart");
+      expect(await runOneJob(datastore, queueName, "afterRestart")).toBe("done:afterRestart");
       expect(log.errors).toHaveLength(2);
       expect(log.errors[1]).toContain("Lost the connection to PostgreSQL at");
       await worker.close();
     } finally {
-      await engine.close();
+      await datastore.close();
     }
   });
 });
@@ -243,15 +248,15 @@ describe("PostgreSQL connection errors", () => {
 const health = (env: Record<string, string>) => runWorkerHealth(env);
 
 /** The health command's verdicts for one datastore: no worker, a live worker, another queue, a closed worker. */
-async function healthFollowsTheWorker(config: EngineConfig, env: Record<string, string>): Promise<void> {
+async function healthFollowsTheWorker(config: DatastoreConfig, env: Record<string, string>): Promise<void> {
   const queueName = uniqueQueue();
   const before = await health({ ...env, TASKS_QUEUE: queueName });
   expect(before.output).toContain(`worker:health failing: no worker is processing queue "${queueName}"`);
   expect(before.code).toBe(1);
 
-  const engine = createEngine(config, { log: recordingLog(), retry });
+  const datastore = openDatastore(config, { log: recordingLog(), retry });
   try {
-    const worker = await engine.openWorker(queueName, processor, { concurrency: 1 });
+    const worker = await datastore.openConsumer(queueName, processor, { concurrency: 1 });
     const live = await health({ ...env, TASKS_QUEUE: queueName });
     expect(live.output).toContain(`worker:health ok: 1 worker(s) processing queue "${queueName}"`);
     expect(live.code).toBe(0);
@@ -265,7 +270,7 @@ async function healthFollowsTheWorker(config: EngineConfig, env: Record<string, 
     expect(after.output).toContain("no worker is processing");
     expect(after.code).toBe(1);
   } finally {
-    await engine.close();
+    await datastore.close();
   }
 }
 
@@ -360,17 +365,17 @@ interface QueuesResponse {
 }
 
 /** Mounts the dashboard in a Hono app as the app server will, and reads it over HTTP like a browser. */
-async function dashboardShowsTheQueue(config: EngineConfig): Promise<void> {
+async function dashboardShowsTheQueue(config: DatastoreConfig): Promise<void> {
   const queueName = uniqueQueue();
-  const engine = createEngine(config, { log: recordingLog(), retry });
-  const dashboard = await createDashboard({ basePath: "/admin/queues", queueNames: [queueName], engine: config });
+  const datastore = openDatastore(config, { log: recordingLog(), retry });
+  const dashboard = await createDashboard({ basePath: "/admin/queues", queueNames: [queueName], datastore: config });
   const app = new Hono();
   app.get("/", (c) => c.text("the app"));
   app.route(dashboard.basePath, dashboard.app);
   const server = await serveOnLoopback(app);
   try {
     // A known job, delayed so that it stays put (no worker runs here).
-    const queue = await engine.openQueue(queueName);
+    const queue = await datastore.openQueue(queueName);
     await queue.add("sendWelcomeEmail", { args: ["user-42"] }, { jobId: "known-job", delay: 3_600_000 });
 
     const page = await fetch(`${server.origin}/admin/queues`);
@@ -403,7 +408,7 @@ async function dashboardShowsTheQueue(config: EngineConfig): Promise<void> {
   } finally {
     await server.stop();
     await dashboard.close();
-    await engine.close();
+    await datastore.close();
   }
 }
 
@@ -417,20 +422,20 @@ describe("Bull Board dashboard", () => {
   });
 });
 
-/** BullMQ's own Worker options show what the engine passed through. */
-async function settingsReachBullMQ(config: EngineConfig): Promise<void> {
-  const engine = createEngine(config, { log: recordingLog(), retry });
+/** BullMQ's own Worker options show what the datastore passed through. */
+async function settingsReachBullMQ(config: DatastoreConfig): Promise<void> {
+  const datastore = openDatastore(config, { log: recordingLog(), retry });
   try {
     const settings = { concurrency: 3, lockDuration: 8_000, stalledInterval: 4_000, maxStalledCount: 2 };
-    const worker = await engine.openWorker(uniqueQueue(), processor, settings);
-    expect((worker as unknown as { opts: Record<string, unknown> }).opts).toMatchObject(settings);
+    const worker = await datastore.openConsumer(uniqueQueue(), processor, settings);
+    expect(worker.opts).toMatchObject(settings);
     await worker.close();
   } finally {
-    await engine.close();
+    await datastore.close();
   }
 }
 
-describe("engine worker settings", () => {
+describe("consumer settings", () => {
   it.skipIf(skipRedis)("Redis: lock and stall settings reach BullMQ's Worker", () =>
     settingsReachBullMQ({ kind: "redis", url: redisUrl! }),
   );

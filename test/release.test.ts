@@ -46,6 +46,9 @@ async function edit(project: string, file: string, change: (text: string) => str
 const update = (project: string, npm: Record<string, string> = {}) =>
   runCli(["update"], { cwd: project, env: { npm_config_registry: registry.url, ...npm } });
 
+/** As a developer installs after changing a package.json (CI=true would otherwise freeze the lockfile). */
+const install = ["install", "--no-frozen-lockfile", "--prefer-offline"];
+
 async function projectScript(project: string, args: string[]) {
   const result = await pnpm(args, { cwd: project, reject: false, timeout: 600_000 });
   expect(result.exitCode, `pnpm ${args.join(" ")}:\n${result.all}`).toBe(0);
@@ -67,6 +70,7 @@ async function growTheProject(project: string): Promise<void> {
   const appPackage = JSON.parse(await read(project, "packages/app/package.json"));
   appPackage.dependencies.pg = "8.23.1";
   await writeFile(path.join(project, "packages/app/package.json"), `${JSON.stringify(appPackage, null, 2)}\n`);
+  await projectScript(project, install);
   await writeFile(
     path.join(project, "README.md"),
     `${await read(project, "README.md")}\n## Our notes\n\nDeploys go through staging first.\n`,
@@ -82,7 +86,7 @@ describe("update from the previous release", () => {
     project = path.join(await tempDir("release-"), "team-app");
     const generated = await runCli([project, "--yes", "--queue", "--git", "--no-install"], { cli: previous.cli });
     expect(generated.exitCode, generated.all).toBe(0);
-    await projectScript(project, ["install", "--prefer-offline"]);
+    await projectScript(project, install);
     await growTheProject(project);
     await commitAll(project, "our first weeks");
     result = await update(project);
@@ -114,7 +118,7 @@ describe("update from the previous release", () => {
   });
 
   it("installs, passes pnpm check, typechecks and passes its tests, the team's tasks included", async () => {
-    await projectScript(project, ["install", "--prefer-offline"]);
+    await projectScript(project, install);
     await projectScript(project, ["check"]);
     await projectScript(project, ["typecheck"]);
     const tests = await projectScript(project, ["test"]);

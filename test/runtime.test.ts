@@ -6,8 +6,6 @@ import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Queue, createPostgresBackend, withBackend } from "bullmq";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createDatabase,
@@ -18,8 +16,9 @@ import {
   type Database,
   type EmbeddedPostgresServer,
 } from "@repo/core";
-import { TaskTimeoutError, createWorker, type EngineConfig } from "@repo/core/tasks";
+import { TaskTimeoutError, createWorker, type DatastoreConfig } from "@repo/core/tasks";
 import { tempDir as makeTempDir } from "./support/cli.js";
+import { openRawQueue } from "./support/raw-queue.js";
 import { postgresUrl, redisUrl, skipPostgres, skipRedis } from "./support/datastores.js";
 
 const runId = `${process.pid}-${Date.now().toString(36)}`;
@@ -95,7 +94,7 @@ describe("embedded PostgreSQL", () => {
 interface Datastore {
   name: string;
   skip: boolean;
-  engine: () => EngineConfig;
+  datastore: () => DatastoreConfig & { url: string };
   databaseUrl: () => string;
 }
 
@@ -103,19 +102,19 @@ const datastores: Datastore[] = [
   {
     name: "Redis",
     skip: skipRedis,
-    engine: () => ({ kind: "redis", url: redisUrl! }),
+    datastore: () => ({ kind: "redis", url: redisUrl! }),
     databaseUrl: () => postgresUrl ?? embeddedUrl(),
   },
   {
     name: "PostgreSQL",
     skip: skipPostgres,
-    engine: () => ({ kind: "postgres", url: postgresUrl! }),
+    datastore: () => ({ kind: "postgres", url: postgresUrl! }),
     databaseUrl: () => postgresUrl!,
   },
   {
     name: "embedded PostgreSQL",
     skip: false,
-    engine: () => ({ kind: "postgres", url: embeddedUrl() }),
+    datastore: () => ({ kind: "postgres", url: embeddedUrl() }),
     databaseUrl: embeddedUrl,
   },
 ];
@@ -130,7 +129,7 @@ for (const store of datastores) {
     });
     afterAll(async () => {
       await database?.close();
-      await obliterate(store.engine(), [queueName, `${queueName}-aborted`]);
+      await obliterate(store.datastore(), [queueName, `${queueName}-aborted`]);
     });
 
     it("migrates idempotently, also when processes race", async () => {
@@ -157,7 +156,7 @@ for (const store of datastores) {
 
     it("queues, runs, reports and aborts tasks", async () => {
       const users = createUserModel(database);
-      const worker = createWorker({ queueName, engine: store.engine(), context: { database } });
+      const worker = createWorker({ queueName, datastore: store.datastore(), context: { database } });
       const add = worker.task("add", async (a: number, b: number) => a + b);
       const boom = worker.task("boom", async (message: string) => {
         throw new Error(message);
@@ -169,7 +168,7 @@ for (const store of datastores) {
         return { status: "sent" as const, user: found.email };
       });
       // Registered only on a second instance: the consuming worker must refuse it.
-      const producer = createWorker({ queueName, engine: store.engine(), context: { database } });
+      const producer = createWorker({ queueName, datastore: store.datastore(), context: { database } });
       const stranger = producer.task("stranger", async () => 1);
 
       try {
@@ -235,19 +234,10 @@ for (const store of datastores) {
   });
 }
 
-async function obliterate(engine: EngineConfig, names: string[]): Promise<void> {
+async function obliterate(datastore: { kind: "redis" | "postgres"; url: string }, names: string[]): Promise<void> {
   for (const name of names) {
-    if (engine.kind === "redis") {
-      const connection = new Redis(engine.url, { maxRetriesPerRequest: null });
-      const queue = new Queue(name, { connection });
-      await queue.obliterate({ force: true });
-      await queue.close();
-      connection.disconnect();
-    } else {
-      const url = typeof engine.url === "string" ? engine.url : await engine.url();
-      const queue = new (withBackend(createPostgresBackend).Queue)(name, { connection: { connectionString: url, migrate: true } });
-      await queue.obliterate({ force: true });
-      await queue.close();
-    }
+    const queue = openRawQueue(datastore, name);
+    await queue.obliterate();
+    await queue.close();
   }
 }

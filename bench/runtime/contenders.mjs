@@ -26,12 +26,12 @@ const WORKER_OPTIONS = { stalledInterval: STALLED_INTERVAL, lockDuration: 2 * ST
 // Raw BullMQ's fallback when a completion event is missed (see waitForResult).
 const MISSED_EVENT_POLL_MS = 250;
 
-export function openContender(name, { engine, queueName, concurrency }) {
-  return name === "core" ? openCore(engine, queueName, concurrency) : openRaw(engine, queueName, concurrency);
+export function openContender(name, { datastore, queueName, concurrency }) {
+  return name === "core" ? openCore(datastore, queueName, concurrency) : openRaw(datastore, queueName, concurrency);
 }
 
-function openCore(engine, queueName, concurrency) {
-  const worker = createWorker({ queueName, engine, concurrency });
+function openCore(datastore, queueName, concurrency) {
+  const worker = createWorker({ queueName, datastore, concurrency });
   let onRun = () => {};
   const noop = worker.task("noop", async (i) => {
     onRun();
@@ -54,18 +54,18 @@ function openCore(engine, queueName, concurrency) {
   };
 }
 
-function openRaw(engine, queueName, concurrency) {
+function openRaw(datastore, queueName, concurrency) {
   const closers = [];
-  // Same connection settings as the runtime's engine (engine.ts).
+  // Same connection settings as the runtime's datastore (datastore.ts).
   const connection =
-    engine.kind === "redis"
+    datastore.kind === "redis"
       ? (blocking) => {
-          const redis = new Redis(engine.url, blocking ? { maxRetriesPerRequest: null } : {});
+          const redis = new Redis(datastore.url, blocking ? { maxRetriesPerRequest: null } : {});
           closers.push(() => redis.quit());
           return redis;
         }
-      : () => ({ connectionString: engine.url, schema: "bullmq", migrate: true, max: 4 });
-  const classes = engine.kind === "redis" ? { Queue, Worker, QueueEvents } : postgres;
+      : () => ({ connectionString: datastore.url, schema: "bullmq", migrate: true, max: 4 });
+  const classes = datastore.kind === "redis" ? { Queue, Worker, QueueEvents } : postgres;
   const queue = new classes.Queue(queueName, { connection: connection(false) });
   let worker;
   let events;

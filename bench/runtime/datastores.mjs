@@ -8,11 +8,11 @@ export async function describeDatastores(which) {
   const stores = [];
   if (which !== "postgres") {
     const url = await findRedis();
-    stores.push({ name: "Redis", engine: url && { kind: "redis", url }, version: url && (await redisVersion(url)) });
+    stores.push({ name: "Redis", datastore: url && { kind: "redis", url }, version: url && (await redisVersion(url)) });
   }
   if (which !== "redis") {
     const url = await findPostgres();
-    stores.push({ name: "PostgreSQL", engine: url && { kind: "postgres", url }, version: url && (await postgresVersion(url)) });
+    stores.push({ name: "PostgreSQL", datastore: url && { kind: "postgres", url }, version: url && (await postgresVersion(url)) });
   }
   return stores;
 }

@@ -21,9 +21,9 @@ const PHASE_TIMEOUT_MS = 15 * 60_000;
 const RESULT_TIMEOUT_MS = 60_000;
 
 /** Opens a contender on `queueName`; `run(phase)` measures one phase (in child.mjs PHASES order), `close()` cleans up. */
-export function openSession(name, { engine, queueName, options, tasks = options.tasks, sample = options.sample }) {
-  const contender = openContender(name, { engine, queueName, concurrency: options.concurrency });
-  const inspector = openRawQueue(engine, queueName);
+export function openSession(name, { datastore, queueName, options, tasks = options.tasks, sample = options.sample }) {
+  const contender = openContender(name, { datastore, queueName, concurrency: options.concurrency });
+  const inspector = openRawQueue(datastore, queueName);
   const progress = trackRuns();
   const completedAtLeast = async (target) => {
     await progress.ranAtLeast(target);
@@ -66,14 +66,14 @@ export function openSession(name, { engine, queueName, options, tasks = options.
       await contender.close();
       await inspector.obliterate();
       await inspector.close();
-      await obliterate(engine, `${queueName}-aborted`);
+      await obliterate(datastore, `${queueName}-aborted`);
     },
   };
 }
 
 /** Raw BullMQ only: `addBulk` enqueue rate on an unconsumed queue, for reference (the runtime has no bulk enqueue). */
-export async function measureBulkEnqueue({ engine, queueName, options, chunk = 1_000 }) {
-  const contender = openContender("raw", { engine, queueName, concurrency: options.concurrency });
+export async function measureBulkEnqueue({ datastore, queueName, options, chunk = 1_000 }) {
+  const contender = openContender("raw", { datastore, queueName, concurrency: options.concurrency });
   try {
     const start = performance.now();
     for (let first = 0; first < options.tasks; first += chunk) {
@@ -82,7 +82,7 @@ export async function measureBulkEnqueue({ engine, queueName, options, chunk = 1
     return options.tasks / ((performance.now() - start) / 1000);
   } finally {
     await contender.close();
-    await obliterate(engine, queueName);
+    await obliterate(datastore, queueName);
   }
 }
 
@@ -143,8 +143,8 @@ async function inParallel(count, limit, fn) {
   await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
 }
 
-async function obliterate(engine, name) {
-  const queue = openRawQueue(engine, name);
+async function obliterate(datastore, name) {
+  const queue = openRawQueue(datastore, name);
   try {
     await queue.obliterate();
   } finally {

@@ -1,5 +1,6 @@
 import { Queue, createPostgresBackend, withBackend } from "bullmq";
 import { Redis } from "ioredis";
+import type { TaskQueue } from "../../templates/queue/packages/core/src/tasks/datastore/index.js";
 
 /**
  * Plain BullMQ access to a test queue, beside the runtime: to look at what the
@@ -18,12 +19,12 @@ export interface RawQueue {
 
 const postgres = withBackend(createPostgresBackend);
 
-export function openRawQueue(engine: { kind: "redis" | "postgres"; url: string }, name: string): RawQueue {
-  const connection = engine.kind === "redis" ? new Redis(engine.url, { maxRetriesPerRequest: null }) : undefined;
-  // Both backends' Queue classes share this API; only their type parameters differ.
-  const queue = connection
-    ? new Queue(name, { connection })
-    : (new postgres.Queue(name, { connection: { connectionString: engine.url, migrate: true } }) as unknown as Queue);
+export function openRawQueue(datastore: { kind: "redis" | "postgres"; url: string }, name: string): RawQueue {
+  const connection = datastore.kind === "redis" ? new Redis(datastore.url, { maxRetriesPerRequest: null }) : undefined;
+  // The runtime's union of both backends' Queue types: plain BullMQ, typed by the runtime.
+  const queue: TaskQueue<unknown> = connection
+    ? new Queue<unknown, unknown, string>(name, { connection })
+    : new postgres.Queue<unknown, unknown, string>(name, { connection: { connectionString: datastore.url, migrate: true } });
   return {
     async schedulers() {
       return (await queue.getJobSchedulers(0, -1)).map((s) => ({ id: s.id ?? s.key, pattern: s.pattern, tz: s.tz }));

@@ -1,4 +1,4 @@
-import type { EngineConfig } from "../../../templates/queue/packages/core/src/tasks/index.js";
+import type { DatastoreConfig } from "../../../templates/queue/packages/core/src/tasks/index.js";
 import type { LedgerConfig } from "./ledger.js";
 
 /** The one task the fault tests queue: `record(taskId)` writes to the ledger, then returns its id. */
@@ -10,7 +10,7 @@ export interface FaultWorkerConfig {
   label: string;
   queueName: string;
   /** Serialisable: a URL string, never a function. */
-  engine: EngineConfig & { url: string };
+  datastore: DatastoreConfig & { url: string };
   ledger: LedgerConfig;
   concurrency: number;
   /** Async work per task before it records itself, in ms. */

@@ -14,7 +14,7 @@ const config = JSON.parse(process.env.FAULT_WORKER ?? "null") as FaultWorkerConf
 if (!config) throw new Error("FAULT_WORKER (JSON) is required");
 
 const ledger = openLedger(config.ledger);
-const worker = createWorker({ queueName: config.queueName, engine: config.engine, concurrency: config.concurrency });
+const worker = createWorker({ queueName: config.queueName, datastore: config.datastore, concurrency: config.concurrency });
 
 // Work first, record last: an entry means the task body ran to its end.
 worker.task(RECORD_TASK, async (taskId: number) => {

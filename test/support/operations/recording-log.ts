@@ -1,7 +1,7 @@
-import type { EngineLog } from "../../../templates/queue/packages/core/src/tasks/engine.js";
+import type { DatastoreLog } from "../../../templates/queue/packages/core/src/tasks/datastore/index.js";
 
-/** An engine log that keeps every line, so tests can read what an operator would see. */
-export interface RecordingLog extends EngineLog {
+/** An datastore log that keeps every line, so tests can read what an operator would see. */
+export interface RecordingLog extends DatastoreLog {
   readonly errors: string[];
   readonly warnings: string[];
   readonly infos: string[];

@@ -1,6 +1,6 @@
 import type { TaskStatus } from "@repo/core/tasks";
 import { Hono } from "hono";
-import { sendWelcomeEmail } from "../tasks/emails.js";
+import { worker } from "../tasks/worker.js";
 
 interface TaskView {
   id: string;
@@ -13,12 +13,11 @@ interface TaskView {
 
 /**
  * `GET /tasks/:id` → `{ id, status, result? | error? }`, 404 for an unknown (or
- * expired) id. Any task of the queue can be looked up: a handle only needs the id
- * (the task name in it is used for messages).
+ * expired) id. Any task of the queue can be looked up by its id.
  */
 export const taskRoutes = new Hono().get("/tasks/:id", async (c) => {
   const id = c.req.param("id");
-  const handle = sendWelcomeEmail.handle(id);
+  const handle = worker.handle(id);
   const status = await handle.status();
   if (status === "not_found") return c.json({ error: `No task with id ${id} (never queued, or its result has expired)` }, 404);
 

@@ -1,5 +1,5 @@
 import { TaskAbortedError } from "./errors.js";
-import type { RuntimeJobData, TaskQueue } from "./queue-api.js";
+import type { TaskQueue } from "./datastore/index.js";
 import type { RunningAttempt } from "./running-attempt.js";
 
 /**
@@ -43,7 +43,7 @@ export class AbortWatch {
     this.checking.add(attempt.id);
     try {
       const job = await (await this.tasks()).getJob(attempt.id);
-      if ((job?.data as RuntimeJobData | undefined)?.abortRequestedAt) attempt.stop(new TaskAbortedError(attempt.id, attempt.name));
+      if (job?.data.abortRequestedAt) attempt.stop(new TaskAbortedError(attempt.id, attempt.name));
     } catch {
       // The datastore is unreachable: the next tick tries again.
     } finally {

@@ -2,8 +2,10 @@ import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { HonoAdapter } from "@bull-board/hono";
 import { serveStatic } from "@hono/node-server/serve-static";
+import type { Queue } from "bullmq";
 import type { Hono } from "hono";
-import { createEngine, engineFromEnv, queueNameFromEnv, type EngineConfig, type EngineOptions } from "./engine.js";
+import { type DatastoreConfig, type DatastoreOptions, datastoreFromEnv, openDatastore } from "./datastore/index.js";
+import { queueNameFromEnv } from "./settings.js";
 
 /**
  * A development dashboard (Bull Board) for the project's task queue, on Redis or
@@ -21,9 +23,9 @@ export interface DashboardOptions {
   basePath?: string;
   /** Queues to show (default: env TASKS_QUEUE, else "tasks" — the worker's queue). */
   queueNames?: string[];
-  /** Datastore (default: from env, as the worker). */
-  engine?: EngineConfig;
-  engineOptions?: EngineOptions;
+  /** Where the queues live (default: from env, as the worker). */
+  datastore?: DatastoreConfig;
+  datastoreOptions?: DatastoreOptions;
   /** No retry/remove/clean/add buttons. */
   readOnly?: boolean;
   /** Page title (default "Tasks"). */
@@ -41,26 +43,22 @@ export interface Dashboard {
 export async function createDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
   const basePath = normaliseBasePath(options.basePath ?? "/admin/queues");
   const queueNames = options.queueNames ?? [queueNameFromEnv()];
-  const engine = createEngine(options.engine ?? engineFromEnv(), options.engineOptions);
+  const datastore = openDatastore(options.datastore ?? datastoreFromEnv(), options.datastoreOptions);
   try {
-    const queues = await Promise.all(queueNames.map((name) => engine.openQueue(name)));
+    const queues = await Promise.all(queueNames.map((name) => datastore.openQueue(name)));
     const serverAdapter = new HonoAdapter(serveStatic);
     serverAdapter.setBasePath(basePath);
     createBullBoard({
-      // The engine's queues are real BullMQ Queues (Redis- or PostgreSQL-backed);
-      // Bull Board 9.10 reads either through BullMQ 6's backend API.
-      queues: queues.map(
-        (queue) =>
-          new BullMQAdapter(queue as unknown as ConstructorParameters<typeof BullMQAdapter>[0], {
-            readOnlyMode: options.readOnly ?? false,
-          }),
-      ),
+      // Bull Board 9.10 declares its adapter for BullMQ's default (Redis) Queue type, yet
+      // reads a queue on any datastore BullMQ 6 supports through the same Queue API, PostgreSQL's
+      // included (the operations tests read its board): only the declaration is narrower.
+      queues: queues.map((queue) => new BullMQAdapter(queue as Queue, { readOnlyMode: options.readOnly ?? false })),
       serverAdapter,
       options: { uiConfig: { boardTitle: options.title ?? "Tasks" } },
     });
-    return { basePath, app: serverAdapter.registerPlugin(), close: () => closeAll(queues).then(() => engine.close()) };
+    return { basePath, app: serverAdapter.registerPlugin(), close: () => closeAll(queues).then(() => datastore.close()) };
   } catch (error) {
-    await engine.close();
+    await datastore.close();
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import type { EngineQueueEvents } from "./engine.js";
+import type { TaskQueueEvents } from "./datastore/index.js";
 
 /** What an event says about a job: completed (with its result), or some other end worth a look (failed, removed). */
 export type Finish = { completed: true; value: unknown } | { completed: false };
@@ -16,19 +16,19 @@ const REOPEN_AFTER_MS = 10_000;
 /**
  * Tells `result()` calls when their job finishes, so they need not poll fast:
  * one BullMQ QueueEvents per queue per process, opened on the first watch and
- * shared by every watch. Events can be missed (the PostgreSQL backend drops a
+ * shared by every watch. Events can be missed (BullMQ on PostgreSQL drops a
  * few under load; any listener misses what happens while it reconnects), so
  * callers keep polling the state as a safety net; `live` says whether events
  * are flowing, so they can poll less often.
  */
 export class FinishEvents {
   private readonly watchers = new Map<string, Set<(finish: Finish) => void>>();
-  private opening: Promise<EngineQueueEvents | undefined> | undefined;
-  private events: EngineQueueEvents | undefined;
+  private opening: Promise<TaskQueueEvents | undefined> | undefined;
+  private events: TaskQueueEvents | undefined;
   private openFailedAt = 0;
   private closed = false;
 
-  constructor(private readonly open: () => Promise<EngineQueueEvents>) {}
+  constructor(private readonly open: () => Promise<TaskQueueEvents>) {}
 
   get live(): boolean {
     return this.events !== undefined;
@@ -91,7 +91,7 @@ export class FinishEvents {
         return events;
       },
       () => {
-        // Unreachable for now (the engine reports that once): poll only, try again later.
+        // Unreachable for now (the datastore reports that once): poll only, try again later.
         if (this.opening === opening) this.opening = undefined;
         this.openFailedAt = Date.now();
         return undefined;

@@ -1,9 +1,8 @@
 import { DelayedError, UnrecoverableError, WaitingError } from "bullmq";
 import { retryDelay, type BackoffOptions } from "./backoff.js";
 import { AbortWatch } from "./abort-watch.js";
-import type { TaskJob } from "./engine.js";
 import { TaskAbortedError, TaskReleasedError, TaskRunTimeoutError, toRecordableError } from "./errors.js";
-import type { RuntimeJobData, TaskQueue } from "./queue-api.js";
+import type { TaskJob, TaskQueue } from "./datastore/index.js";
 import { RunningAttempt } from "./running-attempt.js";
 
 /** What the runner needs to know about a registered task. */
@@ -77,7 +76,7 @@ export class JobRunner {
       );
     }
     const id = job.id ?? "?";
-    const data = job.data as RuntimeJobData;
+    const { data } = job;
     // The durable marker: aborted while running on a worker that has since died or restarted.
     if (data.abortRequestedAt) throw new TaskAbortedError(id, job.name);
 

@@ -1,5 +1,5 @@
 import { runAsCurrent, type CurrentTask } from "./current.js";
-import type { TaskJob } from "./engine.js";
+import type { TaskJob } from "./datastore/index.js";
 
 /**
  * One attempt of a task in this worker process; also what `worker.current()`

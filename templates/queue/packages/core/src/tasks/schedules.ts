@@ -1,5 +1,5 @@
 import type { JobSchedulerTemplateOptions } from "bullmq";
-import type { TaskQueue } from "./queue-api.js";
+import type { TaskQueue } from "./datastore/index.js";
 
 /** A cron schedule declared with `worker.cron(...)`. */
 export interface ScheduleDeclaration {

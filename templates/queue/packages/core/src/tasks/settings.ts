@@ -64,3 +64,8 @@ function fromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
     throw new SettingError(name, `${name} must be a number of ${name.endsWith("_MS") ? "milliseconds" : "tasks"}, got "${raw}"`);
   return value;
 }
+
+/** The queue the app and the worker share: TASKS_QUEUE, else "tasks". */
+export function queueNameFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TASKS_QUEUE?.trim() || "tasks";
+}

@@ -1,23 +1,27 @@
-import type { TaskJob } from "./engine.js";
-import { TaskAbortedError, TaskFailedError, TaskTimeoutError, errorInfoFromJob } from "./errors.js";
+import type { TaskJob, TaskQueue } from "./datastore/index.js";
+import { errorInfoFromJob, TaskAbortedError, TaskFailedError, TaskTimeoutError } from "./errors.js";
 import type { FinishEvents } from "./finish-events.js";
-import type { RuntimeJobData, TaskQueue } from "./queue-api.js";
 
 export type TaskStatus = "queued" | "scheduled" | "running" | "completed" | "failed" | "aborted" | "not_found";
 
 export type TaskResult<R> = { success: true; value: R } | { success: false; error: Error };
 
-/** The queues a handle talks to: the task queue, the queue of abort markers, and the task queue's finish events. */
-export interface HandleQueues {
-  tasks(): Promise<TaskQueue>;
-  abortMarkers(): Promise<TaskQueue>;
-  finishes(): FinishEvents;
-}
-
 // Tasks aborted before they ran are removed; a marker job in a queue no worker
 // consumes remembers them (durable, in the same datastore as the tasks).
 // BullMQ forbids integer-like ids and ":" in custom ids.
 export const abortMarkerId = (taskId: string) => `aborted-${taskId}`;
+
+/** What an abort marker remembers of the task it stands for. */
+export interface AbortMarker {
+  taskName: string;
+}
+
+/** The queues a handle talks to: the task queue, the queue of abort markers, and the task queue's finish events. */
+export interface HandleQueues {
+  tasks(): Promise<TaskQueue>;
+  abortMarkers(): Promise<TaskQueue<AbortMarker>>;
+  finishes(): FinishEvents;
+}
 
 const QUEUED_STATES = new Set(["waiting", "prioritized", "waiting-children", "paused"]);
 
@@ -28,17 +32,19 @@ const POLL_WITH_EVENTS = { firstMs: 25, capMs: 500 };
 
 /** A failed task that was aborted (marker in its data, or failed with TaskAbortedError) reports "aborted". */
 export function wasAbortedWhileRunning(job: TaskJob): boolean {
-  return Boolean((job.data as RuntimeJobData).abortRequestedAt) || errorInfoFromJob(job).name === "TaskAbortedError";
+  return Boolean(job.data.abortRequestedAt) || errorInfoFromJob(job).name === "TaskAbortedError";
 }
 
 /**
  * A queued task, by id. Cheap to rebuild from an id in another process
- * (`myTask.handle(id)`); every method asks the queue, nothing is cached.
+ * (`myTask.handle(id)`, or `worker.handle(id)` for any task); every method asks
+ * the queue, nothing is cached.
  */
 export class TaskHandle<R> {
   constructor(
     readonly id: string,
-    readonly taskName: string,
+    /** The task's name; undefined for a handle from `worker.handle(id)`, which looks it up where it needs it. */
+    readonly taskName: string | undefined,
     private readonly queues: HandleQueues,
   ) {}
 
@@ -59,7 +65,7 @@ export class TaskHandle<R> {
   /**
    * Waits for the task to finish: woken by the queue's events (one listener per
    * queue per process, opened on the first call) and polling its state as well,
-   * since events can be missed (the PostgreSQL backend drops a few; a listener
+   * since events can be missed (BullMQ on PostgreSQL drops a few; a listener
    * misses what happens while it reconnects). Rejects with TaskTimeoutError after
    * `timeout` ms, and at once if the task does not exist. A failed task resolves
    * with a TaskFailedError whose `error` holds the name, message and stack of what
@@ -77,7 +83,7 @@ export class TaskHandle<R> {
         const outcome = await this.outcome(tasks);
         if (outcome) return outcome;
         const left = deadline - Date.now();
-        if (left <= 0) throw new TaskTimeoutError(this.id, this.taskName, await this.status());
+        if (left <= 0) throw new TaskTimeoutError(this.id, await this.name(), await this.status());
         const poll = finishes.live ? POLL_WITH_EVENTS : POLL_WITHOUT_EVENTS;
         pause = Math.min(Math.max(pause, poll.firstMs), poll.capMs);
         const finish = await watch.next(Math.min(pause, left));
@@ -97,15 +103,17 @@ export class TaskHandle<R> {
       const job = await tasks.getJob(this.id);
       if (job) {
         if (state === "completed") return { success: true, value: job.returnvalue as R };
-        if (wasAbortedWhileRunning(job)) return { success: false, error: new TaskAbortedError(this.id, this.taskName) };
-        return { success: false, error: new TaskFailedError(this.id, this.taskName, errorInfoFromJob(job)) };
+        if (wasAbortedWhileRunning(job)) return { success: false, error: new TaskAbortedError(this.id, job.name) };
+        return { success: false, error: new TaskFailedError(this.id, job.name, errorInfoFromJob(job)) };
       }
       // Its result expired between the two reads: as if it were not found.
     } else if (state !== "unknown") {
       return undefined;
     }
-    if (await this.wasAbortedBeforeRunning()) return { success: false, error: new TaskAbortedError(this.id, this.taskName) };
-    throw new Error(`Task ${this.taskName} (${this.id}) not found: never queued, or its result has expired`);
+    const marker = await this.abortMarker();
+    if (marker) return { success: false, error: new TaskAbortedError(this.id, marker.data.taskName) };
+    const named = this.taskName ? `${this.taskName} (${this.id})` : this.id;
+    throw new Error(`Task ${named} not found: never queued, or its result has expired`);
   }
 
   /**
@@ -125,21 +133,31 @@ export class TaskHandle<R> {
     if (state === "delayed" || QUEUED_STATES.has(state)) {
       // Marker first, so status() never reports "not_found" for an aborted task.
       const markers = await this.queues.abortMarkers();
-      await markers.add("aborted", { taskName: this.taskName }, { jobId: abortMarkerId(this.id) });
+      await markers.add("aborted", { taskName: job.name }, { jobId: abortMarkerId(this.id) });
       // remove() refuses (0) when a worker holds the job's lock: it just started running.
       if ((await tasks.remove(this.id)) === 1) return true;
       await markers.remove(abortMarkerId(this.id));
     } else if (state !== "active") {
       return false; // completed, failed, or gone
     }
-    const marked: RuntimeJobData = { ...job.data, abortRequestedAt: Date.now() };
-    await job.updateData(marked);
+    await job.updateData({ ...job.data, abortRequestedAt: Date.now() });
     // It may have finished meanwhile: then the abort had no effect.
     return (await tasks.getJobState(this.id)) !== "completed";
   }
 
+  /** The marker of a task aborted before it ran (the task itself is gone), if it was. */
+  private async abortMarker() {
+    return (await this.queues.abortMarkers()).getJob(abortMarkerId(this.id));
+  }
+
   private async wasAbortedBeforeRunning(): Promise<boolean> {
-    const markers = await this.queues.abortMarkers();
-    return (await markers.getJob(abortMarkerId(this.id))) !== undefined;
+    return (await this.abortMarker()) !== undefined;
+  }
+
+  /** The task's name, for messages: known, or read from the queue. */
+  private async name(): Promise<string> {
+    if (this.taskName !== undefined) return this.taskName;
+    const job = await (await this.queues.tasks()).getJob(this.id);
+    return job?.name ?? (await this.abortMarker())?.data.taskName ?? "task";
   }
 }

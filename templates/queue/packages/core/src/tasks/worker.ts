@@ -6,24 +6,24 @@ import type { BackoffOptions } from "./backoff.js";
 import { openContext, type ContextOptions, type Lifespan, type TaskContext } from "./context.js";
 import { currentTask, runAsCurrent, type CurrentTask } from "./current.js";
 import {
-  createEngine,
-  engineFromEnv,
+  type ConsumerSettings,
+  type Datastore,
+  type DatastoreConfig,
+  datastoreFromEnv,
   isConnectionError,
-  queueNameFromEnv,
-  type Engine,
-  type EngineConfig,
-  type EngineWorker,
+  openDatastore,
+  type QueueConsumer,
   type TaskJob,
-  type WorkerSettings,
-} from "./engine.js";
+  type TaskJobData,
+  type TaskQueue,
+} from "./datastore/index.js";
 import { errorInfoFromJob, type TaskErrorInfo } from "./errors.js";
 import { FinishEvents } from "./finish-events.js";
 import { JobRunner, type RunnableTask } from "./job-runner.js";
-import { asTaskQueue, type RuntimeJobData, type TaskQueue } from "./queue-api.js";
 import { syncSchedules, type ScheduleDeclaration } from "./schedules.js";
 import { serialisableArgs } from "./serialisable.js";
-import { resolveSettings, type RuntimeSettings, type SettingsOptions } from "./settings.js";
-import { TaskHandle, wasAbortedWhileRunning, type HandleQueues } from "./task-handle.js";
+import { queueNameFromEnv, resolveSettings, type RuntimeSettings, type SettingsOptions } from "./settings.js";
+import { type AbortMarker, type HandleQueues, TaskHandle, wasAbortedWhileRunning } from "./task-handle.js";
 
 export interface EnqueueOptions {
   /** Run no earlier than this many milliseconds from now (status "scheduled" until then). */
@@ -89,8 +89,8 @@ export interface Task<A extends unknown[], R> {
 export interface TaskWorkerOptions extends SettingsOptions {
   /** Queue name; default env TASKS_QUEUE, else "tasks". */
   queueName?: string;
-  /** Datastore; default from env (REDIS_URL, else DATABASE_URL, else the embedded database). */
-  engine?: EngineConfig;
+  /** Where the queue lives; default from env (REDIS_URL, else DATABASE_URL, else the embedded database). */
+  datastore?: DatastoreConfig;
   context?: ContextOptions;
   /** Runs once for every task that fails permanently (after the task's own hook). */
   onFailure?: FailureHook;
@@ -116,19 +116,19 @@ export class TaskWorker {
   private readonly registry = new Map<string, RegisteredTask>();
   private readonly schedules: ScheduleDeclaration[] = [];
   private readonly failureHooks: FailureHook[] = [];
-  private engine: Engine | undefined;
+  private datastore: Datastore | undefined;
   private taskQueue: Promise<TaskQueue> | undefined;
-  private markerQueue: Promise<TaskQueue> | undefined;
+  private markerQueue: Promise<TaskQueue<AbortMarker>> | undefined;
   private finishEvents: FinishEvents | undefined;
-  private consumer: EngineWorker | undefined;
+  private consumer: QueueConsumer | undefined;
   private closeRequested = false;
   private runner: JobRunner | undefined;
   private lifespan: Lifespan | undefined;
   private closing: Promise<void> | undefined;
   private readonly queues: HandleQueues = {
-    tasks: () => (this.taskQueue ??= this.open(this.queueName, () => (this.taskQueue = undefined))),
-    abortMarkers: () => (this.markerQueue ??= this.open(`${this.queueName}-aborted`, () => (this.markerQueue = undefined))),
-    finishes: () => (this.finishEvents ??= new FinishEvents(() => this.getEngine().openQueueEvents(this.queueName))),
+    tasks: () => (this.taskQueue ??= this.open<TaskJobData>(this.queueName, () => (this.taskQueue = undefined))),
+    abortMarkers: () => (this.markerQueue ??= this.open<AbortMarker>(`${this.queueName}-aborted`, () => (this.markerQueue = undefined))),
+    finishes: () => (this.finishEvents ??= new FinishEvents(() => this.getDatastore().openQueueEvents(this.queueName))),
   };
 
   constructor(private readonly options: TaskWorkerOptions = {}) {
@@ -159,6 +159,15 @@ export class TaskWorker {
     return currentTask();
   }
 
+  /**
+   * The handle of any task of this worker's queue, by id — for code that stores ids and
+   * looks tasks up later (`GET /tasks/:id`). Its result is untyped; the task's own
+   * `handle(id)` keeps the types.
+   */
+  handle(id: string): TaskHandle<unknown> {
+    return new TaskHandle<unknown>(id, undefined, this.queues);
+  }
+
   /** Registers a hook that runs once for every task that fails permanently. */
   onFailure(hook: FailureHook): void {
     this.failureHooks.push(hook);
@@ -182,7 +191,7 @@ export class TaskWorker {
     // Built once: a plain enqueue hands BullMQ the same object every time (it copies it into each job).
     const jobOptions = this.jobOptions(options);
     const enqueueWith = async (opts: EnqueueOptions | undefined, args: A): Promise<TaskHandle<Awaited<R>>> => {
-      const data: RuntimeJobData = { args: serialisableArgs(name, args) };
+      const data: TaskJobData = { args: serialisableArgs(name, args) };
       const queue = await this.queues.tasks();
       const job = await queue.add(name, data, opts ? { ...jobOptions, ...enqueueJobOptions(name, opts) } : jobOptions);
       if (!job.id) throw new Error(`The queue returned no id for task ${name}`);
@@ -228,7 +237,7 @@ export class TaskWorker {
   async run({ handleSignals = true }: RunOptions = {}): Promise<void> {
     if (this.consumer) throw new Error("worker.run() was already called");
     this.closeRequested = false;
-    const engine = this.getEngine();
+    const datastore = this.getDatastore();
     const runner = new JobRunner({
       lookup: (name) => this.registry.get(name),
       tasks: () => this.queues.tasks(),
@@ -237,12 +246,12 @@ export class TaskWorker {
     const { concurrency, stalledIntervalMs } = this.settings;
     // A lock lasts two stall intervals (renewed every one): a live worker never loses it to a
     // slow renewal, a dead one's tasks are found stalled and run again within a few intervals.
-    const consumerSettings: WorkerSettings = { concurrency, stalledInterval: stalledIntervalMs, lockDuration: 2 * stalledIntervalMs };
+    const consumerSettings: ConsumerSettings = { concurrency, stalledInterval: stalledIntervalMs, lockDuration: 2 * stalledIntervalMs };
     // Signals first: SIGTERM while the datastore is still unreachable must shut down cleanly.
     if (handleSignals) this.handleSignals();
-    let consumer: EngineWorker;
+    let consumer: QueueConsumer;
     try {
-      consumer = await engine.openWorker(this.queueName, runner.process, consumerSettings);
+      consumer = await datastore.openConsumer(this.queueName, runner.process, consumerSettings);
     } catch (error) {
       if (this.closeRequested) return; // close() ended the wait for the datastore
       throw error;
@@ -254,7 +263,7 @@ export class TaskWorker {
       if (job) void this.afterFailure(job);
     });
     consumer.on("error", (error) => {
-      // The engine reports an unreachable datastore once and retries; no line per retry.
+      // The datastore reports itself unreachable once and retries; no line per retry.
       if (!isConnectionError(error)) console.error(`[tasks] worker error: ${error.message}`);
     });
     await consumer.waitUntilReady();
@@ -263,7 +272,7 @@ export class TaskWorker {
     // Abort markers outlive their tasks only as long as failed tasks are kept.
     await (await this.queues.abortMarkers()).clean(this.settings.keepFailedMs, 1_000, "wait");
     console.log(
-      `[tasks] worker ready: queue "${this.queueName}" on ${engine.kind}, concurrency ${concurrency}, tasks: ${this.taskNames.join(", ") || "(none registered)"}`,
+      `[tasks] worker ready: queue "${this.queueName}" on ${datastore.kind}, concurrency ${concurrency}, tasks: ${this.taskNames.join(", ") || "(none registered)"}`,
     );
   }
 
@@ -305,8 +314,8 @@ export class TaskWorker {
       ...queues.map(async (queue) => (await queue?.catch(() => undefined))?.close()),
       finishEvents?.close().catch(() => {}),
     ]);
-    await this.engine?.close();
-    this.engine = undefined;
+    await this.datastore?.close();
+    this.datastore = undefined;
     const lifespan = this.lifespan;
     this.lifespan = undefined;
     await lifespan?.close();
@@ -337,15 +346,15 @@ export class TaskWorker {
     }
   }
 
-  private getEngine(): Engine {
-    this.engine ??= createEngine(this.options.engine ?? engineFromEnv());
-    return this.engine;
+  private getDatastore(): Datastore {
+    this.datastore ??= openDatastore(this.options.datastore ?? datastoreFromEnv());
+    return this.datastore;
   }
 
   /** Opens a queue; on failure `forget` drops the cached promise so a later call tries again. */
-  private async open(name: string, forget: () => void): Promise<TaskQueue> {
+  private async open<Data>(name: string, forget: () => void): Promise<TaskQueue<Data>> {
     try {
-      return asTaskQueue(await this.getEngine().openQueue(name));
+      return await this.getDatastore().openQueue<Data>(name);
     } catch (error) {
       forget();
       throw error;
@@ -379,7 +388,7 @@ function failedTask(job: TaskJob): FailedTask {
   return {
     id: job.id ?? "?",
     taskName: job.name,
-    args: (job.data as RuntimeJobData).args ?? [],
+    args: job.data.args ?? [],
     error: errorInfoFromJob(job),
     attempts: job.attemptsMade,
     failedAt: job.finishedOn ? new Date(job.finishedOn) : undefined,

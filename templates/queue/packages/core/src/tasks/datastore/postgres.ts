@@ -1,0 +1,130 @@
+import { resolveDatabaseUrl } from "@repo/core";
+import { createPostgresBackend, withBackend } from "bullmq";
+import pg from "pg";
+import { describeError, isConnectionError } from "./connection-errors.js";
+import { consumerOptions } from "./consumer-options.js";
+import { Reachability } from "./reachability.js";
+import type { Datastore, DatastoreOptions, TaskJobData, TaskQueueEvents } from "./types.js";
+
+/** BullMQ's classes bound to PostgreSQL (BullMQ names the binding a backend). */
+export const postgresBullMQ = withBackend(createPostgresBackend);
+
+const HINT =
+  "Check that PostgreSQL is running and accepts connections from here, and that DATABASE_URL is right " +
+  "(host, port, user, password, database).";
+const EMBEDDED_HINT = "The project's embedded PostgreSQL (.data/postgres) stopped answering.";
+
+/**
+ * BullMQ on PostgreSQL: `url`, or the project's database (DATABASE_URL, else the
+ * embedded PostgreSQL, started on first use). BullMQ keeps its tables in `schema`.
+ */
+export function postgresDatastore({ url, schema = "bullmq" }: { url?: string; schema?: string }, options: DatastoreOptions): Datastore {
+  const connectTimeout = options.connectTimeoutMs ?? 5_000;
+  const reachability = new Reachability(
+    {
+      what: "PostgreSQL",
+      hint: url ? HINT : EMBEDDED_HINT,
+      url: url ?? resolveDatabaseUrl,
+      probe: (target) => ping(target, connectTimeout),
+    },
+    options,
+  );
+  // `migrate: true` lets BullMQ create/upgrade its schema (under its own advisory lock).
+  const connection = async () => ({
+    connectionString: await reachability.url(),
+    schema,
+    migrate: true,
+    max: 4,
+    connectionTimeoutMillis: connectTimeout,
+  });
+  const listeners = new Set<TaskQueueEvents>();
+  // A PostgreSQL queue or listener that missed its first connection never recovers:
+  // close it and say why, rather than hand it out broken.
+  const readyOrClosed = async (opened: { waitUntilReady(): Promise<unknown>; close(): Promise<void> }) => {
+    try {
+      await opened.waitUntilReady();
+    } catch (error) {
+      await opened.close().catch(() => {});
+      throw new Error(reachability.explain(await reachability.url(), error), { cause: error });
+    }
+  };
+
+  return {
+    kind: "postgres",
+    waitUntilReachable: (waitOptions) => reachability.waitUntilReachable(waitOptions),
+    async openQueue<Data = TaskJobData>(name: string) {
+      const queue = new postgresBullMQ.Queue<Data, unknown, string>(name, { connection: await connection() });
+      reachability.watch(queue);
+      await readyOrClosed(queue);
+      return queue;
+    },
+    async openQueueEvents(name) {
+      const events = new postgresBullMQ.QueueEvents<unknown>(name, { connection: await connection() });
+      reachability.watch(events);
+      listeners.add(events); // close() closes it even while it is still connecting
+      await readyOrClosed(events).catch((error: unknown) => {
+        listeners.delete(events);
+        throw error;
+      });
+      return events;
+    },
+    async openConsumer(name, processor, settings) {
+      // A PostgreSQL worker whose first connection fails stays broken for good (its
+      // readiness is memoised), so only start one once the server answers, and
+      // start over if it went away in between.
+      for (;;) {
+        await reachability.waitUntilReachable();
+        const consumer = new postgresBullMQ.Worker<TaskJobData, unknown, string>(name, processor, {
+          ...consumerOptions(settings),
+          connection: await connection(),
+        });
+        reachability.watch(consumer);
+        try {
+          await consumer.waitUntilReady();
+          return consumer;
+        } catch (error) {
+          await consumer.close(true).catch(() => {});
+          if (!isConnectionError(error)) throw error;
+        }
+      }
+    },
+    countWorkers: async (queueName) => countWorkers(await reachability.url(), schema, queueName, connectTimeout),
+    async close() {
+      reachability.close(); // each Queue and Worker owns (and closes) the pool it built
+      await Promise.all([...listeners].map((events) => events.close().catch(() => {})));
+      listeners.clear();
+    },
+  };
+}
+
+async function ping(url: string, connectTimeout: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeout });
+  client.on("error", () => {}); // a drop after connecting: the query below rejects
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * BullMQ's own discovery (`queue.getWorkers()`): the `application_name` of each
+ * worker's LISTEN session in pg_stat_activity. A worker that exits, crashes or is
+ * killed drops its session and leaves the list. One connection, no migrations.
+ */
+async function countWorkers(url: string, schema: string, queueName: string, connectTimeout: number): Promise<number> {
+  const queue = new postgresBullMQ.Queue(queueName, {
+    connection: { connectionString: url, schema, max: 1, connectionTimeoutMillis: connectTimeout },
+  });
+  queue.on("error", () => {}); // failures reject getWorkers() below
+  try {
+    return (await queue.getWorkers()).length;
+  } catch (error) {
+    // The first worker creates BullMQ's schema: without it, no worker has ever run here.
+    if (/schema .* is not initialized/i.test(describeError(error))) return 0;
+    throw error;
+  } finally {
+    await queue.close().catch(() => {});
+  }
+}

@@ -1,0 +1,140 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { redactUrl } from "@repo/core";
+import { retryDelay } from "../backoff.js";
+import { describeError, isConnectionError } from "./connection-errors.js";
+import type { DatastoreLog, DatastoreOptions, RetryInfo } from "./types.js";
+
+const consoleLog: DatastoreLog = {
+  error: (line) => console.error(`[tasks] ${line}`),
+  warn: (line) => console.warn(`[tasks] ${line}`),
+  info: (line) => console.log(`[tasks] ${line}`),
+};
+
+/** "Redis at redis://:***@host:6379": a datastore in messages, its password hidden. */
+export function describeTarget(what: "Redis" | "PostgreSQL", url: string): string {
+  return `${what} at ${redactUrl(url)}`;
+}
+
+/** Reconnection waits: the tasks' retry backoff, with "equal jitter" (half to all of the capped exponential). */
+export function reconnectDelay(attempt: number, { baseMs = 500, capMs = 10_000 }: DatastoreOptions["retry"] = {}): number {
+  return retryDelay(attempt, { delay: baseMs, max: capMs, jitter: 0.5 });
+}
+
+export interface ReachabilityTarget {
+  what: "Redis" | "PostgreSQL";
+  /** What to check when it cannot be reached. */
+  hint: string;
+  /** Its URL, or how to find it: resolved once, on first use (it may start the embedded PostgreSQL). */
+  url: string | (() => Promise<string>);
+  /** One connection attempt and one round trip; rejects when the datastore does not answer. */
+  probe(url: string): Promise<void>;
+}
+
+/**
+ * One datastore's reachability, shared by every connection opened on it: the
+ * first failure is reported once, clearly; the return once; nothing in between.
+ * While down it probes with capped backoff, so the "back" line appears even
+ * when the failing connections (PostgreSQL pools) emit nothing on recovery.
+ */
+export class Reachability {
+  private state: "unknown" | "up" | "down" = "unknown";
+  private watching = false;
+  private resolvedUrl: string | undefined;
+  private readonly closed = new AbortController();
+
+  constructor(
+    private readonly target: ReachabilityTarget,
+    private readonly options: DatastoreOptions,
+  ) {
+    if (typeof target.url === "string") this.resolvedUrl = target.url;
+  }
+
+  get log(): DatastoreLog {
+    return this.options.log ?? consoleLog;
+  }
+
+  async url(): Promise<string> {
+    const { url } = this.target;
+    this.resolvedUrl ??= typeof url === "string" ? url : await url();
+    return this.resolvedUrl;
+  }
+
+  describe(url: string): string {
+    return describeTarget(this.target.what, url);
+  }
+
+  /** Why `error` happened, as one sentence that names the datastore and what to check. */
+  explain(url: string, error: unknown): string {
+    return `Cannot reach ${this.describe(url)}: ${describeError(error)}. ${this.target.hint}`;
+  }
+
+  async waitUntilReachable({ onRetry }: { onRetry?: (info: RetryInfo) => void } = {}): Promise<void> {
+    const stop = this.closed.signal;
+    // Resolving the URL may start the embedded PostgreSQL: its failures are not
+    // "unreachable" and are thrown as they are.
+    const url = await this.url();
+    for (let attempt = 1; ; attempt++) {
+      stop.throwIfAborted();
+      try {
+        await this.target.probe(url);
+        this.up();
+        return;
+      } catch (error) {
+        const cause = error instanceof Error ? error : new Error(String(error));
+        const delayMs = reconnectDelay(attempt, this.options.retry);
+        if (this.state !== "down") {
+          this.state = "down";
+          this.log.error(`${this.explain(url, cause)} Retrying with backoff (at most ${this.cap()} apart) until it answers.`);
+        }
+        onRetry?.({ attempt, delayMs, error: cause });
+        await sleep(delayMs, undefined, { signal: stop }).catch(() => {
+          throw stop.reason;
+        });
+      }
+    }
+  }
+
+  /**
+   * Reports the connection errors of a BullMQ queue, listener, consumer or client
+   * here, once per outage. Without an 'error' listener BullMQ would print every
+   * failed reconnect with its stack; other errors BullMQ surfaces itself.
+   */
+  watch(emitter: { on(event: "error", listener: (error: Error) => void): unknown }): void {
+    emitter.on("error", (error: Error) => {
+      if (isConnectionError(error)) this.lost(error);
+    });
+  }
+
+  /** The datastore answered (a connection became ready). */
+  up(): void {
+    if (this.state === "down" && this.resolvedUrl) this.log.info(`${this.describe(this.resolvedUrl)} is reachable again; carrying on.`);
+    this.state = "up";
+  }
+
+  close(): void {
+    this.closed.abort(new Error(`The task datastore (${this.target.what}) was closed`));
+  }
+
+  /** A live connection failed: report it once, then watch for the datastore's return. */
+  private lost(error: Error): void {
+    const url = this.resolvedUrl;
+    if (this.state === "down" || this.closed.signal.aborted || url === undefined) return;
+    this.state = "down";
+    this.log.error(
+      `Lost the connection to ${this.describe(url)}: ${describeError(error)}. ${this.target.hint} ` +
+        `Reconnecting with backoff (at most ${this.cap()} apart); tasks resume when it is back.`,
+    );
+    if (this.watching) return;
+    this.watching = true;
+    this.waitUntilReachable()
+      .catch(() => {}) // closed meanwhile
+      .finally(() => {
+        this.watching = false;
+      });
+  }
+
+  private cap(): string {
+    const capMs = this.options.retry?.capMs ?? 10_000;
+    return capMs < 1000 ? `${capMs} ms` : `${Math.round(capMs / 1000)} s`;
+  }
+}

@@ -1,0 +1,143 @@
+import { Queue, QueueEvents, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { consumerOptions } from "./consumer-options.js";
+import { Reachability, reconnectDelay } from "./reachability.js";
+import type { Datastore, DatastoreOptions, TaskJobData, TaskQueueEvents } from "./types.js";
+
+const HINT = "Check that Redis is running and reachable from here, and that REDIS_URL is right (host, port, password; rediss:// for TLS).";
+
+/** BullMQ on Redis: production's datastore (many workers on many machines). */
+export function redisDatastore(url: string, options: DatastoreOptions): Datastore {
+  const connectTimeout = options.connectTimeoutMs ?? 5_000;
+  const reachability = new Reachability({ what: "Redis", hint: HINT, url, probe: (target) => ping(target, connectTimeout) }, options);
+  let evictionChecked = false;
+  // The policy decides whether Redis may silently drop queued tasks: say so once per process.
+  const checkEvictionPolicy = async (connection: Redis) => {
+    if (evictionChecked) return;
+    evictionChecked = true;
+    const policy = await readEvictionPolicy(connection).catch(() => undefined);
+    if (policy && policy !== "noeviction") reachability.log.warn(evictionWarning(reachability.describe(url), policy));
+  };
+
+  // BullMQ does not close connections it was handed, so the datastore tracks and closes them.
+  const connections: Redis[] = [];
+  const listeners = new Set<TaskQueueEvents>();
+  const connect = (blocking: boolean) => {
+    const connection = new Redis(url, {
+      // Worker connections block on Redis; ioredis must retry those forever (BullMQ requirement).
+      ...(blocking ? { maxRetriesPerRequest: null } : {}),
+      connectTimeout,
+      // ioredis reconnects on its own; capped backoff instead of its 2 s ceiling keeps a long outage quiet.
+      retryStrategy: (times: number) => reconnectDelay(times, options.retry),
+    });
+    reachability.watch(connection);
+    connection.on("ready", () => {
+      reachability.up();
+      void checkEvictionPolicy(connection);
+    });
+    connections.push(connection);
+    return connection;
+  };
+
+  return {
+    kind: "redis",
+    waitUntilReachable: (waitOptions) => reachability.waitUntilReachable(waitOptions),
+    async openQueue<Data = TaskJobData>(name: string) {
+      const queue = new Queue<Data, unknown, string>(name, { connection: connect(false) });
+      reachability.watch(queue);
+      return queue;
+    },
+    async openQueueEvents(name) {
+      const events = new QueueEvents(name, { connection: connect(true) });
+      reachability.watch(events);
+      listeners.add(events);
+      return events;
+    },
+    async openConsumer(name, processor, settings) {
+      await reachability.waitUntilReachable();
+      const consumer = new Worker<TaskJobData, unknown, string>(name, processor, {
+        ...consumerOptions(settings),
+        connection: connect(true),
+      });
+      reachability.watch(consumer);
+      return consumer;
+    },
+    countWorkers: (queueName) => countWorkers(url, queueName, connectTimeout),
+    async close() {
+      reachability.close();
+      await Promise.all([...listeners].map((events) => events.close().catch(() => {})));
+      listeners.clear();
+      await Promise.all(connections.splice(0).map((connection) => connection.quit().catch(() => connection.disconnect())));
+    },
+  };
+}
+
+/** One connection attempt, no offline queue and no retries: the caller owns retrying. */
+function connectOnce(url: string, connectTimeout: number): { client: Redis; connect(): Promise<void> } {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  // connect() itself rejects with a bare "Connection is closed"; the cause arrives as an 'error' event.
+  let cause: Error | undefined;
+  client.on("error", (error: Error) => {
+    cause ??= error;
+  });
+  return {
+    client,
+    connect: () =>
+      client.connect().catch((error: unknown) => {
+        throw cause ?? error;
+      }),
+  };
+}
+
+async function ping(url: string, connectTimeout: number): Promise<void> {
+  const { client, connect } = connectOnce(url, connectTimeout);
+  try {
+    await connect();
+    await client.ping();
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * BullMQ's own discovery (`queue.getWorkers()`): the named connections in CLIENT LIST.
+ * A worker that exits, crashes or is killed drops its connection and leaves the list.
+ */
+async function countWorkers(url: string, queueName: string, connectTimeout: number): Promise<number> {
+  const { client, connect } = connectOnce(url, connectTimeout);
+  // skipVersionCheck: BullMQ's INFO check would print its own warnings into a health check's output.
+  let queue: Queue | undefined;
+  try {
+    await connect();
+    queue = new Queue(queueName, { connection: client, skipVersionCheck: true });
+    queue.on("error", () => {}); // failures reject getWorkers() below
+    const workers = await queue.getWorkers();
+    // BullMQ's stand-in entry when the server refuses CLIENT LIST (e.g. some managed Redis).
+    if (workers.some((worker) => !worker.rawname)) throw new Error("it does not list its clients (CLIENT LIST), so workers cannot be seen");
+    return workers.length;
+  } finally {
+    await queue?.close().catch(() => {});
+    client.disconnect();
+  }
+}
+
+/** Redis's `maxmemory-policy`, from INFO (allowed on managed Redis, where CONFIG often is not). */
+async function readEvictionPolicy(client: Redis): Promise<string | undefined> {
+  const info = await client.info("memory");
+  return /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+}
+
+function evictionWarning(target: string, policy: string): string {
+  return (
+    `${target} has maxmemory-policy "${policy}": when it runs short of memory it may evict ` +
+    `queued tasks and their results, losing them without a trace. Set it to "noeviction" ` +
+    `(redis.conf: maxmemory-policy noeviction, or CONFIG SET maxmemory-policy noeviction; on a ` +
+    `managed Redis, its parameter group). BullMQ's "IMPORTANT! Eviction policy" lines say the same.`
+  );
+}
