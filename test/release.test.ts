@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
@@ -55,6 +56,20 @@ async function projectScript(project: string, args: string[]) {
   return result.all ?? "";
 }
 
+/** Runs an ES module script in packages/app, as the app's own code runs in development (the embedded PostgreSQL, .data/). */
+async function inApp(project: string, script: string): Promise<string> {
+  const { DATABASE_URL: _d, REDIS_URL: _r, ...env } = process.env;
+  const result = await execa("node", ["--conditions=development", "--import", "tsx", "--input-type=module", "-e", script], {
+    cwd: path.join(project, "packages/app"),
+    env,
+    extendEnv: false,
+    all: true,
+    reject: false,
+  });
+  expect(result.exitCode, result.all).toBe(0);
+  return result.stdout;
+}
+
 /** What a team does to a project in its first weeks. */
 async function growTheProject(project: string): Promise<void> {
   await projectScript(project, ["plop", "task", "send-report"]);
@@ -88,6 +103,11 @@ describe("update from the previous release", () => {
     expect(generated.exitCode, generated.all).toBe(0);
     await projectScript(project, install);
     await growTheProject(project);
+    // Their development database, as the previous release made it: a user signed up.
+    await inApp(
+      project,
+      'const { UserModel, closeDatabase } = await import("@repo/core"); await UserModel.create({ email: "ada@example.com" }); await closeDatabase();',
+    );
     await commitAll(project, "our first weeks");
     result = await update(project);
     afterUpdate = await hashTree(project);
@@ -104,6 +124,20 @@ describe("update from the previous release", () => {
   it("brings packages/core exactly to what this version generates", async () => {
     const check = await runCli(["check"], { cwd: project });
     expect(check.exitCode, check.all).toBe(0);
+  });
+
+  it("brings the new layout: the core's Drizzle schema and migrations, the app's own schema, client and migrations", async () => {
+    for (const file of [
+      "packages/core/src/db/schema.ts",
+      "packages/core/drizzle/0000_users.sql",
+      "packages/app/src/db/schema.ts",
+      "packages/app/src/db/client.ts",
+      "packages/app/drizzle.config.ts",
+    ]) {
+      expect(existsSync(path.join(project, file)), file).toBe(true);
+    }
+    const scripts = JSON.parse(await read(project, "package.json")).scripts;
+    expect(scripts).toMatchObject({ "db:generate": expect.any(String), "db:migrate": expect.any(String) });
   });
 
   it("keeps the team's tasks, routes, edits, dependency and notes", async () => {
@@ -124,6 +158,16 @@ describe("update from the previous release", () => {
     const tests = await projectScript(project, ["test"]);
     expect(tests).toMatch(/send-report\.test\.ts/);
     expect(tests).toMatch(/sync-accounts\.test\.ts/);
+  });
+
+  it("migrates the development database the previous release made, in place: the team's users stay", async () => {
+    const migrated = await projectScript(project, ["db:migrate"]);
+    expect(migrated).toContain("applied migrations: packages/core/drizzle/0000_users.sql");
+    const emails = await inApp(
+      project,
+      'const { db, closeDatabase } = await import("@repo/core"); const { rows } = await db.query("SELECT email FROM users"); console.log(rows.map((row) => row.email).join(",")); await closeDatabase();',
+    );
+    expect(emails.trim()).toBe("ada@example.com");
   });
 
   /**

@@ -8,10 +8,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  coreMigrations,
   createDatabase,
   createUserModel,
-  migrations,
-  runMigrations,
+  migrate,
   startEmbeddedPostgres,
   type Database,
   type EmbeddedPostgresServer,
@@ -43,7 +43,7 @@ describe("embedded PostgreSQL", () => {
     const again = await startEmbeddedPostgres({ dataDir: embedded.dataDir });
     expect(again).toMatchObject({ url: embedded.url, owned: false });
     await again.stop(); // not the owner: a no-op
-    const database = createDatabase({ url: embedded.url, migrations: false });
+    const database = createDatabase({ url: embedded.url });
     const { rows } = await database.query<{ ok: number }>("SELECT 1 AS ok");
     expect(rows).toEqual([{ ok: 1 }]);
     await database.close();
@@ -124,23 +124,13 @@ for (const store of datastores) {
     const queueName = `runtime-${store.name.replace(/\W+/g, "-").toLowerCase()}-${runId}`;
     let database: Database;
 
-    beforeAll(() => {
+    beforeAll(async () => {
       database = createDatabase({ url: store.databaseUrl() });
+      await migrate([coreMigrations], database);
     });
     afterAll(async () => {
       await database?.close();
       await obliterate(store.datastore(), [queueName, `${queueName}-aborted`]);
-    });
-
-    it("migrates idempotently, also when processes race", async () => {
-      const pools = [0, 1, 2].map(() => createDatabase({ url: store.databaseUrl(), migrations: false }));
-      const applied = await Promise.all(pools.map(async (pool) => runMigrations(await pool.pool())));
-      // Whoever ran first applied what was pending; nobody applied anything twice.
-      expect(applied.flat().length).toBeLessThanOrEqual(migrations.length);
-      expect(await runMigrations(await pools[0]!.pool())).toEqual([]);
-      await Promise.all(pools.map((pool) => pool.close()));
-      const { rows } = await database.query<{ id: string }>("SELECT id FROM schema_migrations ORDER BY id");
-      expect(rows.map((row) => row.id)).toEqual(migrations.map((migration) => migration.id));
     });
 
     it("creates and reads users", async () => {

@@ -10,5 +10,6 @@ const templates = fileURLToPath(new URL("../../templates/", import.meta.url));
  */
 export const templateAliases = [
   { find: /^@repo\/core\/tasks$/, replacement: `${templates}queue/packages/core/src/tasks/index.ts` },
+  { find: /^@repo\/core\/schema$/, replacement: `${templates}base/packages/core/src/db/schema.ts` },
   { find: /^@repo\/core$/, replacement: `${templates}base/packages/core/src/index.ts` },
 ];

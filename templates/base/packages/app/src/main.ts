@@ -2,8 +2,9 @@
 // `pnpm start` runs the build. Configuration comes from the environment and
 // `.env` (see .env.example).
 import { serve } from "@hono/node-server";
-import { closeDatabase, db, describeDatabase, exitGracefullyOnSignals, loadEnvFile, mailer } from "@repo/core";
+import { closeDatabase, describeDatabase, exitGracefullyOnSignals, loadEnvFile, mailer } from "@repo/core";
 import { exitOnInvalidConfig, loadConfig, type AppConfig } from "./config.js";
+import { migrateOrExit } from "./db/migrations.js";
 
 loadEnvFile();
 
@@ -18,8 +19,8 @@ try {
 const { createApp } = await import("./app.js").catch(exitOnInvalidConfig);
 const { closeQueue, queueStartupNotes } = await import("./queue.js");
 
-// Connect (and migrate) now, so a bad DATABASE_URL fails at startup, not on the first request.
-await db.query("SELECT 1");
+// Connect and migrate now, so a bad DATABASE_URL or migration fails at startup, not on the first request.
+await migrateOrExit("app");
 const database = await describeDatabase();
 
 const server = serve({ fetch: createApp(config).fetch, port: config.port }, (info) => {

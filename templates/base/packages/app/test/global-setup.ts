@@ -3,7 +3,8 @@
 import { mkdtemp, chmod, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createDatabase, startEmbeddedPostgres, type EmbeddedPostgresServer } from "@repo/core";
+import { closeDatabase, startEmbeddedPostgres, type EmbeddedPostgresServer } from "@repo/core";
+import { migrateDatabase } from "../src/db/migrations.js";
 
 export default async function setup(): Promise<() => Promise<void>> {
   let server: EmbeddedPostgresServer | undefined;
@@ -17,9 +18,9 @@ export default async function setup(): Promise<() => Promise<void>> {
     process.env.DATABASE_URL = server.url;
   }
 
-  const database = createDatabase({ url: process.env.DATABASE_URL });
-  await database.pool(); // applies the migrations once, before tests run in parallel
-  await database.close();
+  // The schema, once, before the test files run in parallel.
+  await migrateDatabase();
+  await closeDatabase();
 
   // Mail goes to files in a throwaway directory (never SMTP, never the project's .data/mail/).
   const mailDir = await mkdtemp(path.join(os.tmpdir(), "app-test-mail-"));

@@ -10,7 +10,8 @@ export {
   type EmbeddedPostgresOptions,
   type EmbeddedPostgresServer,
 } from "./db/embedded-postgres.js";
-export { migrations, runMigrations, type Migration } from "./db/migrations.js";
+export { isUniqueViolation, sqlState } from "./db/errors.js";
+export { coreMigrations, migrate, MigrationError, type MigrationFolder } from "./db/migrate.js";
 export { findProjectRoot } from "./db/project-root.js";
 export {
   createMailer,

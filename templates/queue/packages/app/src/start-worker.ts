@@ -3,6 +3,7 @@
 // queue until SIGINT/SIGTERM, then lets running tasks finish and exits.
 import { describeDatabase, loadEnvFile, mailer } from "@repo/core";
 import { exitOnInvalidConfig, loadWorkerConfig } from "./config.js";
+import { migrateOrExit } from "./db/migrations.js";
 
 loadEnvFile();
 
@@ -16,5 +17,7 @@ try {
 // The task runtime reads its TASKS_* settings on import.
 const { worker } = await import("./tasks/worker.js").catch(exitOnInvalidConfig);
 
+// Tasks run against an up-to-date schema; with the server starting too, the migrations run once.
+await migrateOrExit("worker");
 console.log(`[worker] database: ${await describeDatabase()}\n[worker] mail: ${mailer.describe()}`);
 await worker.run();

@@ -1,4 +1,4 @@
-import { db, UserModel, type User } from "@repo/core";
+import { db, isUniqueViolation, UserModel, type User } from "@repo/core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { enqueueWelcomeEmail } from "../queue.js";
@@ -55,8 +55,3 @@ export const signupRoutes = new Hono().post(
     return c.json({ status: "registered" as const, ...(jobId === undefined ? {} : { job_id: jobId }) }, 201);
   },
 );
-
-// PostgreSQL's unique_violation (users.email is UNIQUE).
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "23505";
-}

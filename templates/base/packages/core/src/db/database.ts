@@ -1,65 +1,74 @@
 import pg from "pg";
 import { resolveDatabaseUrl } from "./database-url.js";
-import { migrations as defaultMigrations, runMigrations, type Migration } from "./migrations.js";
 
 /**
- * A lazily-opened pg pool. Nothing connects at import time: the first query
- * resolves the database (starting the embedded one if needed), opens the pool
- * and brings the schema up to date. `close()` ends the pool; a later query
- * opens a new one.
+ * The project's PostgreSQL: one pg pool per process. The pool exists from the start
+ * (a Drizzle client is built on it at import time) but connects only when the first
+ * query runs: that is when the database is found — DATABASE_URL, else the embedded
+ * PostgreSQL, started then. Nothing connects at import time.
  */
 export interface Database {
+  /** The pool, for Drizzle (`drizzle({ client: db.pool })`), transactions (`pool.connect()`) and pg itself. */
+  readonly pool: pg.Pool;
+  /** One SQL statement, e.g. `db.query("SELECT id FROM users WHERE email = $1", [email])`. */
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
-  /** The underlying pool, for transactions (`pool.connect()`) and other pg features. */
-  pool(): Promise<pg.Pool>;
+  /** Ends the pool, for the end of the process: it cannot be used again. Closing twice is harmless. */
   close(): Promise<void>;
 }
 
 export interface DatabaseOptions {
   /** A connection string, or how to find one. Default: DATABASE_URL, else the embedded server. */
   url?: string | (() => Promise<string>);
-  /** Migrations applied when the pool opens; `false` to skip. */
-  migrations?: readonly Migration[] | false;
   max?: number;
 }
 
+type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void;
+
+/**
+ * A pg.Pool that finds its connection string when its first client connects rather
+ * than when it is built. Every query and transaction goes through `connect`, so
+ * holding the pool early costs nothing; a failed lookup is retried by the next query.
+ */
+class DeferredPool extends pg.Pool {
+  #located: Promise<void> | undefined;
+  readonly #locate: () => Promise<string>;
+
+  constructor(locate: () => Promise<string>, config: pg.PoolConfig) {
+    super(config);
+    this.#locate = locate;
+  }
+
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | undefined {
+    this.#located ??= this.#locate().then(
+      (url) => {
+        this.options.connectionString = url;
+      },
+      (error: unknown) => {
+        this.#located = undefined;
+        throw error;
+      },
+    );
+    if (!callback) return this.#located.then(() => super.connect());
+    this.#located.then(
+      () => super.connect(callback),
+      (error: Error) => callback(error, undefined, () => {}),
+    );
+    return undefined;
+  }
+}
+
 export function createDatabase(options: DatabaseOptions = {}): Database {
-  const { url = resolveDatabaseUrl, migrations = defaultMigrations, max = 10 } = options;
-  let opening: Promise<pg.Pool> | undefined;
-
-  async function open(): Promise<pg.Pool> {
-    const connectionString = typeof url === "string" ? url : await url();
-    const pool = new pg.Pool({ connectionString, max });
-    // An idle client losing its connection must not crash the process; the pool replaces it.
-    pool.on("error", (error) => console.error("[db] idle client error:", error.message));
-    try {
-      if (migrations) await runMigrations(pool, migrations);
-    } catch (error) {
-      await pool.end().catch(() => {});
-      throw error;
-    }
-    return pool;
-  }
-
-  function pool(): Promise<pg.Pool> {
-    opening ??= open().catch((error: unknown) => {
-      opening = undefined;
-      throw error;
-    });
-    return opening;
-  }
-
+  const { url = resolveDatabaseUrl, max = 10 } = options;
+  const pool = new DeferredPool(typeof url === "string" ? async () => url : url, { max });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on("error", (error) => console.error("[db] idle client error:", error.message));
+  let ended: Promise<void> | undefined;
   return {
     pool,
-    async query(text, params) {
-      return (await pool()).query(text, params);
-    },
-    async close() {
-      const current = opening;
-      opening = undefined;
-      const opened = await current?.catch(() => undefined);
-      await opened?.end();
-    },
+    query: (text, params) => pool.query(text, params),
+    close: () => (ended ??= pool.end()),
   };
 }
 

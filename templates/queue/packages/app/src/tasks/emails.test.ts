@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, expectTypeOf, it } from "vitest";
-import { UserModel } from "@repo/core";
+import { closeDatabase, UserModel } from "@repo/core";
 import { createWorker, type TaskResult } from "@repo/core/tasks";
 import { sendWelcomeEmail } from "./emails.js";
 import { worker } from "./worker.js";
@@ -17,6 +17,7 @@ const unregistered = outsider.task("notImportedInWorkerTs", async () => "never")
 afterAll(async () => {
   await outsider.close();
   await worker.close();
+  await closeDatabase();
 });
 
 /** Starts `src/start-worker.ts` as a real process and resolves once it consumes the queue. */

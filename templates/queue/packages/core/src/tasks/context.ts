@@ -4,11 +4,12 @@ import { createHttpClient, type HttpClient } from "./http-client.js";
 /**
  * Shared resources for tasks, reached as `worker.context`. Built once per process
  * (the lifespan), on first use — so calling a task directly in a test works without
- * starting a worker — and released by `worker.close()`.
+ * starting a worker. `worker.close()` releases the mail transport; the database is
+ * the whole process's (the app's routes use it too): `closeDatabase()` ends it.
  */
 export interface TaskContext {
   readonly httpClient: HttpClient;
-  /** The project's database (a lazily-opened pg pool). */
+  /** The project's database (a pg pool that connects on first use). */
   readonly db: Database;
   /** Outgoing mail: SMTP_URL, or .eml files under .data/mail/ in development. */
   readonly mailer: Mailer;
@@ -37,9 +38,7 @@ export function openContext(options: ContextOptions = {}): Lifespan {
   };
   return {
     context,
-    // fetch keeps no per-client state; the pool and the mail transport are what to release.
-    close: async () => {
-      await Promise.all([database.close(), mailer.close()]);
-    },
+    // fetch keeps no per-client state, and the database outlives the worker: the mail transport is what to release.
+    close: () => mailer.close(),
   };
 }

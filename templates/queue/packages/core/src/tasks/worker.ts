@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { exitGracefullyOnSignals, stopEmbeddedPostgres } from "@repo/core";
+import { closeDatabase, exitGracefullyOnSignals } from "@repo/core";
 import type { JobsOptions } from "bullmq";
 import type { BackoffOptions } from "./backoff.js";
 import { openContext, type ContextOptions, type Lifespan, type TaskContext } from "./context.js";
@@ -279,7 +279,8 @@ export class TaskWorker {
   /**
    * Stops taking tasks, lets running ones finish within the grace period
    * (TASKS_SHUTDOWN_GRACE_MS), hands the rest back to the queue for another
-   * worker, then closes the queues, the context and the database.
+   * worker, then closes its queues, its datastore connections and the context's
+   * mail transport. The database is the process's: `closeDatabase()` ends it.
    */
   close(): Promise<void> {
     this.closeRequested = true;
@@ -319,7 +320,6 @@ export class TaskWorker {
     const lifespan = this.lifespan;
     this.lifespan = undefined;
     await lifespan?.close();
-    await stopEmbeddedPostgres();
   }
 
   private jobOptions(options: TaskOptions): JobsOptions {
@@ -365,6 +365,8 @@ export class TaskWorker {
     exitGracefullyOnSignals("tasks", async (signal) => {
       console.log(`[tasks] ${signal}: taking no new tasks; running ones get ${this.settings.shutdownGraceMs} ms to finish`);
       await this.close();
+      // The process ends: its database pool too (and its hold on the embedded PostgreSQL).
+      await closeDatabase();
     });
   }
 }
