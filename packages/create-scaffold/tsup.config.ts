@@ -2,7 +2,7 @@ import { cp, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "tsup";
-import { isLocalState } from "./src/templates.js";
+import { isLocalState, overlayNames } from "./src/templates.js";
 
 export default defineConfig({
   entry: ["src/index.ts"],
@@ -22,7 +22,7 @@ export default defineConfig({
     // The templates ship inside the package, beside dist/.
     const target = new URL("./templates/", import.meta.url);
     await rm(target, { recursive: true, force: true });
-    for (const overlay of ["base", "queue"]) {
+    for (const overlay of overlayNames) {
       const source = fileURLToPath(new URL(`../../templates/${overlay}/`, import.meta.url));
       await cp(source, fileURLToPath(new URL(`${overlay}/`, target)), {
         recursive: true,

@@ -7,6 +7,9 @@ import { LOCAL_STATE } from "../../../templates/base/scripts/scaffold-check.mjs"
 export type Overlay = Map<string, Buffer>;
 export type Templates = Record<string, Overlay>;
 
+/** Every overlay, one folder of templates/ each: base, then one per feature (see plan.ts's overlaysFor). */
+export const overlayNames = ["base", "queue"] as const;
+
 /** The templates ship beside dist/ in the package (copied there by the build). */
 export const templatesDir = fileURLToPath(new URL("../templates", import.meta.url));
 
@@ -19,9 +22,9 @@ export function isLocalState(relativePath: string): boolean {
   return relativePath.split(path.sep).some((segment) => LOCAL_STATE.has(segment));
 }
 
-export async function loadTemplates(dir: string = templatesDir, overlayNames: readonly string[] = ["base", "queue"]): Promise<Templates> {
+export async function loadTemplates(dir: string = templatesDir, overlays: readonly string[] = overlayNames): Promise<Templates> {
   const templates: Templates = {};
-  for (const overlay of overlayNames) {
+  for (const overlay of overlays) {
     const root = path.join(dir, overlay);
     const entries = await readdir(root, { recursive: true, withFileTypes: true });
     const files = entries

@@ -15,5 +15,5 @@
 //     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 //   });
 //
-// Then query it through the typed client: `import { db } from "./db/client.js"`.
+// Then query it through the typed client, `db` from ./client.ts (see packages/core/README.md).
 export {};
