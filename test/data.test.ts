@@ -5,7 +5,9 @@ import { stripVTControlCharacters } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateProject } from "./support/generate.js";
-import { pnpm } from "./support/pnpm.js";
+import { freshDatabase } from "./support/databases.js";
+import { editFile } from "./support/files.js";
+import { pnpm, projectScript } from "./support/pnpm.js";
 import { findPostgres, missing } from "./support/services.js";
 import { freePort } from "./support/waiting.js";
 
@@ -89,42 +91,26 @@ it("writes a report from a task run by a worker, which the route reads back", as
 });
 `;
 
-async function edit(file: string, change: (text: string) => string): Promise<void> {
-  const before = await readFile(file, "utf8");
-  const after = change(before);
-  if (after === before) throw new Error(`the edit of ${file} changed nothing`);
-  await writeFile(file, after);
-}
-
-/** Runs a root script of the project; its exit code and output (colours stripped). */
-async function run(project: string, args: string[], env: NodeJS.ProcessEnv = freshMachine) {
+/** Runs a root script of the project without asserting; its exit code and output (colours stripped). */
+async function run(project: string, args: string[], env: NodeJS.ProcessEnv) {
   const result = await pnpm(args, { cwd: project, env: { ...env, NO_COLOR: "1" }, extendEnv: false, reject: false, timeout: 600_000 });
   return { exitCode: result.exitCode, output: stripVTControlCharacters(result.all ?? "") };
 }
 
-async function succeeds(project: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
-  const result = await run(project, args, env);
-  expect(result.exitCode, `pnpm ${args.join(" ")}:\n${result.output}`).toBe(0);
-  return result.output;
-}
+const succeeds = (project: string, args: string[], env: NodeJS.ProcessEnv = freshMachine) => projectScript(project, args, env);
 
 describe("a table of the app's own, in a generated project", () => {
   let project: string;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  const databases: string[] = [];
+  const databases: { drop(): Promise<void> }[] = [];
 
   /** A database of its own on the machine's PostgreSQL. */
   async function machineDatabase(): Promise<string> {
-    const name = `scaffold_data_${process.pid}_${databases.length}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    databases.push(name);
-    const url = new URL(postgresUrl as string);
-    url.pathname = `/${name}`;
-    return url.toString();
+    const database = await freshDatabase(postgresUrl as string, "data");
+    databases.push(database);
+    return database.url;
   }
 
   beforeAll(async () => {
-    if (!skipPostgres) await admin.connect();
     project = await generateProject({ queue: true, install: true });
     const app = path.join(project, "packages/app");
     await writeFile(path.join(app, "src/db/schema.ts"), schema);
@@ -133,7 +119,7 @@ describe("a table of the app's own, in a generated project", () => {
     await writeFile(path.join(app, "src/tasks/build-report.ts"), task);
     await writeFile(path.join(app, "src/tasks/build-report.test.ts"), taskTest);
     await writeFile(path.join(app, "src/routes/reports.ts"), route);
-    await edit(path.join(app, "src/app.ts"), (text) =>
+    await editFile(path.join(app, "src/app.ts"), (text) =>
       text
         .replace(
           'import { signupRoutes } from "./routes/signup.js";',
@@ -144,9 +130,7 @@ describe("a table of the app's own, in a generated project", () => {
   }, 600_000);
 
   afterAll(async () => {
-    if (skipPostgres) return;
-    for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    for (const database of databases) await database.drop();
   });
 
   it("gets its migration from drizzle-kit, in packages/app/drizzle", async () => {
@@ -186,7 +170,7 @@ describe("a table of the app's own, in a generated project", () => {
         'CREATE TABLE "audit" ("id" integer);\n--> statement-breakpoint\nALTER TABLE "nowhere" ADD COLUMN "x" text;\n',
       );
       try {
-        const env = { ...freshMachine, DATABASE_URL: await machineDatabase(), PORT: String(await freePort()) };
+        const env: NodeJS.ProcessEnv = { ...freshMachine, DATABASE_URL: await machineDatabase(), PORT: String(await freePort()) };
         const expected = 'Migration packages/app/drizzle/0001_broken.sql failed: relation "nowhere" does not exist. Nothing was applied';
         const migrate = await run(project, ["db:migrate"], env);
         expect(migrate.exitCode).not.toBe(0);

@@ -6,7 +6,7 @@ import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "./support/cli.js";
 import { cliPackageDir } from "./support/paths.js";
-import { pnpm } from "./support/pnpm.js";
+import { pnpm, projectScript as runProjectScript } from "./support/pnpm.js";
 import { findPostgres, findRedis, missing } from "./support/services.js";
 
 /**
@@ -50,13 +50,8 @@ async function generateFromTarball(args: string[]) {
   return project;
 }
 
-/** Runs a root script of the generated project and shows its output when it fails. */
-async function projectScript(project: string, args: string[], env: NodeJS.ProcessEnv = embeddedOnly) {
-  const result = await pnpm(args, { cwd: project, env: { ...env, NO_COLOR: "1" }, extendEnv: false, reject: false, timeout: 600_000 });
-  const output = stripVTControlCharacters(result.all ?? "");
-  expect(result.exitCode, `pnpm ${args.join(" ")}:\n${output}`).toBe(0);
-  return output;
-}
+/** A root script of the generated project, on the embedded PostgreSQL unless `env` says otherwise. */
+const projectScript = (project: string, args: string[], env: NodeJS.ProcessEnv = embeddedOnly) => runProjectScript(project, args, env);
 
 describe("a queue-on project generated from the packed tarball", () => {
   let project: string;

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BackgroundScript } from "./support/background.js";
+import { freshDatabase } from "./support/databases.js";
 import { tempDir } from "./support/cli.js";
 import { generateProject } from "./support/generate.js";
 import { pnpm } from "./support/pnpm.js";
@@ -209,7 +209,7 @@ describe("pnpm dev in a generated project, with nothing configured", () => {
 describe.skipIf(skipProduction)("pnpm build, pnpm start and pnpm worker in production", () => {
   let project: string;
   let databaseUrl: string;
-  const admin = new pg.Client({ connectionString: postgresUrl });
+  let database: Awaited<ReturnType<typeof freshDatabase>> | undefined;
 
   beforeAll(async () => {
     project = await generateProject({ queue: true, install: true });
@@ -217,17 +217,12 @@ describe.skipIf(skipProduction)("pnpm build, pnpm start and pnpm worker in produ
     expect(build.exitCode, build.all).toBe(0);
 
     // A database of its own on the machine's PostgreSQL.
-    const database = `scaffold_e2e_${process.pid}_${Date.now().toString(36)}`;
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(postgresUrl as string);
-    url.pathname = `/${database}`;
-    databaseUrl = url.toString();
+    database = await freshDatabase(postgresUrl as string, "production");
+    databaseUrl = database.url;
   }, 600_000);
 
   afterAll(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`).catch(() => {});
-    await admin.end();
+    await database?.drop();
   });
 
   async function productionEnv(extra: NodeJS.ProcessEnv) {

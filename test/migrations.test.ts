@@ -6,40 +6,26 @@ import { cp, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { coreMigrations, createDatabase, createUserModel, type Database, type MigrationFolder, migrate, MigrationError } from "@repo/core";
 import { tempDir } from "./support/cli.js";
+import { freshDatabase } from "./support/databases.js";
 import { datastores, stopEmbeddedDatastore } from "./support/datastores.js";
 import { repoRoot } from "./support/paths.js";
 
 const servers = datastores.filter((store) => store.kind === "postgres");
-const created: { adminUrl: string; name: string }[] = [];
+const created: { drop(): Promise<void> }[] = [];
 
 afterAll(async () => {
-  for (const { adminUrl, name } of created) await onServer(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  for (const database of created) await database.drop();
   await stopEmbeddedDatastore();
 });
 
-async function onServer(adminUrl: string, statement: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(statement);
-  } finally {
-    await admin.end();
-  }
-}
-
 /** A database of its own on the server at `adminUrl`, dropped after the file. */
-async function freshDatabase(adminUrl: string): Promise<string> {
-  const name = `scaffold_migrate_${process.pid}_${created.length}`;
-  await onServer(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await onServer(adminUrl, `CREATE DATABASE ${name}`);
-  created.push({ adminUrl, name });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+async function emptyDatabase(adminUrl: string): Promise<string> {
+  const database = await freshDatabase(adminUrl, "migrate");
+  created.push(database);
+  return database.url;
 }
 
 /** A folder of migrations in drizzle-kit's layout: `<tag>.sql` files and meta/_journal.json. */
@@ -68,7 +54,7 @@ const relative = (folder: string, tag: string) => path.relative(repoRoot, path.j
 
 describe.each(servers)("migrations on $name", (server) => {
   it.skipIf(server.skip)("apply the core's, then the app's, each once; a later run applies nothing", async () => {
-    const database = createDatabase({ url: await freshDatabase(await server.url()) });
+    const database = createDatabase({ url: await emptyDatabase(await server.url()) });
     try {
       const app = await migrationFolder([reportsTable]);
       const applied = await migrate([coreMigrations, app], database);
@@ -97,7 +83,7 @@ describe.each(servers)("migrations on $name", (server) => {
   it.skipIf(server.skip)(
     "stop at a failing migration, naming its file and the database's message, and leave the database as it was",
     async () => {
-      const database = createDatabase({ url: await freshDatabase(await server.url()) });
+      const database = createDatabase({ url: await emptyDatabase(await server.url()) });
       try {
         const app = await migrationFolder([
           reportsTable,
@@ -124,7 +110,7 @@ describe.each(servers)("migrations on $name", (server) => {
   );
 
   it.skipIf(server.skip)("started by several processes at once, apply each migration once", async () => {
-    const url = await freshDatabase(await server.url());
+    const url = await emptyDatabase(await server.url());
     const app = await migrationFolder([reportsTable, { tag: "0001_slow", sql: "SELECT pg_sleep(0.5);" }]);
     const script = `
       const { createDatabase, coreMigrations, migrate } = await import(${JSON.stringify(pathToCore("index.ts"))});
@@ -141,7 +127,7 @@ describe.each(servers)("migrations on $name", (server) => {
   });
 
   it.skipIf(server.skip)("adopt the users table of a project generated before migrations were Drizzle's, keeping its rows", async () => {
-    const database = createDatabase({ url: await freshDatabase(await server.url()) });
+    const database = createDatabase({ url: await emptyDatabase(await server.url()) });
     try {
       // What create-scaffold 0.1.0 created.
       await database.query("CREATE TABLE schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");

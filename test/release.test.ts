@@ -5,7 +5,8 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatorVersion } from "../packages/create-scaffold/src/version.js";
 import { runCli, tempDir } from "./support/cli.js";
-import { pnpm } from "./support/pnpm.js";
+import { editFile } from "./support/files.js";
+import { projectScript } from "./support/pnpm.js";
 import { type LocalRegistry, startLocalRegistry } from "./support/registry.js";
 import { buildRelease, previousReleaseCommit, type Release } from "./support/releases.js";
 import { hashTree } from "./support/tree.js";
@@ -36,12 +37,6 @@ const commitAll = async (cwd: string, message: string) => {
   await git(cwd, ["-c", "user.name=Team", "-c", "user.email=team@example.com", "commit", "-qm", message]);
 };
 const read = (project: string, file: string) => readFile(path.join(project, file), "utf8");
-async function edit(project: string, file: string, change: (text: string) => string): Promise<void> {
-  const before = await read(project, file);
-  const after = change(before);
-  if (after === before) throw new Error(`the edit of ${file} changed nothing`);
-  await writeFile(path.join(project, file), after);
-}
 
 /** This version's `update`, with npm's registry being the local one (unless `npm` says otherwise). */
 const update = (project: string, npm: Record<string, string> = {}) =>
@@ -49,12 +44,6 @@ const update = (project: string, npm: Record<string, string> = {}) =>
 
 /** As a developer installs after changing a package.json (CI=true would otherwise freeze the lockfile). */
 const install = ["install", "--no-frozen-lockfile", "--prefer-offline"];
-
-async function projectScript(project: string, args: string[]) {
-  const result = await pnpm(args, { cwd: project, reject: false, timeout: 600_000 });
-  expect(result.exitCode, `pnpm ${args.join(" ")}:\n${result.all}`).toBe(0);
-  return result.all ?? "";
-}
 
 /** Runs an ES module script in packages/app, as the app's own code runs in development (the embedded PostgreSQL, .data/). */
 async function inApp(project: string, script: string): Promise<string> {
@@ -74,14 +63,18 @@ async function inApp(project: string, script: string): Promise<string> {
 async function growTheProject(project: string): Promise<void> {
   await projectScript(project, ["plop", "task", "send-report"]);
   await projectScript(project, ["plop", "task", "sync-accounts"]);
-  await edit(project, "packages/app/src/tasks/send-report.ts", (text) =>
+  await editFile(path.join(project, "packages/app/src/tasks/send-report.ts"), (text) =>
     text.replace('return { status: "done", input } as const;', 'return { status: "done", input: input.toUpperCase() } as const;'),
   );
-  await edit(project, "packages/app/src/tasks/send-report.test.ts", (text) => text.replace('input: "example"', 'input: "EXAMPLE"'));
-  await edit(project, "packages/app/src/app.ts", (text) =>
+  await editFile(path.join(project, "packages/app/src/tasks/send-report.test.ts"), (text) =>
+    text.replace('input: "example"', 'input: "EXAMPLE"'),
+  );
+  await editFile(path.join(project, "packages/app/src/app.ts"), (text) =>
     text.replace('  app.route("/", healthRoutes);', '  app.route("/", healthRoutes);\n  app.get("/hello", (c) => c.text("hi"));'),
   );
-  await edit(project, "packages/app/src/tasks/emails.ts", (text) => text.replace("Thanks for signing up.", "Thanks for joining us."));
+  await editFile(path.join(project, "packages/app/src/tasks/emails.ts"), (text) =>
+    text.replace("Thanks for signing up.", "Thanks for joining us."),
+  );
   const appPackage = JSON.parse(await read(project, "packages/app/package.json"));
   appPackage.dependencies.pg = "8.23.1";
   await writeFile(path.join(project, "packages/app/package.json"), `${JSON.stringify(appPackage, null, 2)}\n`);

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from "node:util";
 import { execa, type Options } from "execa";
 import { findPnpm, type PnpmCommand } from "../../packages/create-scaffold/src/pnpm.js";
 
@@ -20,6 +21,19 @@ export async function pnpmCommandLine(): Promise<string> {
 export async function pnpm(args: string[], options: Pick<Options, "cwd" | "env" | "extendEnv" | "reject" | "timeout"> = {}) {
   const command = await pnpmCommand();
   return execa(command.file, [...command.prefix, ...args], { stdin: "ignore", all: true, ...options });
+}
+
+/**
+ * Runs a script of a generated project (`pnpm test`, `pnpm plop task x`, …) and returns its
+ * output, colours stripped; throws with that output when it fails. With `env`, the script
+ * sees that environment only.
+ */
+export async function projectScript(project: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  const environment = env ? { env: { ...env, NO_COLOR: "1" }, extendEnv: false } : { env: { NO_COLOR: "1" } };
+  const result = await pnpm(args, { cwd: project, ...environment, reject: false, timeout: 600_000 });
+  const output = stripVTControlCharacters(result.all ?? "");
+  if (result.exitCode !== 0) throw new Error(`pnpm ${args.join(" ")} failed (exit ${result.exitCode}) in ${project}:\n${output}`);
+  return output;
 }
 
 /**

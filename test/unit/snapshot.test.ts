@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -37,6 +37,14 @@ describe.each([
   // One snapshot file per emitted file, so a template change reads as a plain diff.
   it.each(files.map((file) => [file.path, file] as const))("%s", async (filePath, file) => {
     await expect(textOf(file.contents)).toMatchFileSnapshot(`__snapshots__/${label}/${filePath}.snap`);
+  });
+
+  it("keeps a snapshot of no file that the project no longer has", async () => {
+    const dir = new URL(`__snapshots__/${label}/`, import.meta.url);
+    const snapshots = (await readdir(dir, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.relative(dir.pathname, path.join(entry.parentPath, entry.name)).split(path.sep).join("/").replace(/\.snap$/, ""));
+    expect(snapshots.sort()).toEqual(files.map((file) => file.path).sort());
   });
 
   it("renders no HTML escapes and leaves no Handlebars behind", () => {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { coreMigrations, describeDatabase, type MigrationFolder, migrate, MigrationError } from "@repo/core";
+import { coreMigrations, describeDatabase, describeError, type MigrationFolder, migrate, MigrationError } from "@repo/core";
 
 /** The app's migrations: generated from src/db/schema.ts by `pnpm db:generate`, reviewed and committed like code. */
 export const appMigrations: MigrationFolder = {
@@ -24,13 +24,7 @@ export async function migrateOrExit(label: string): Promise<void> {
     if (applied.length > 0) console.log(`[${label}] applied migrations: ${applied.join(", ")}`);
   } catch (error) {
     if (error instanceof MigrationError) console.error(`[${label}] ${error.message}`);
-    else console.error(`[${label}] Could not migrate ${await describeDatabase().catch(() => "the database")}: ${reason(error)}`);
+    else console.error(`[${label}] Could not migrate ${await describeDatabase().catch(() => "the database")}: ${describeError(error)}.`);
     process.exit(1);
   }
-}
-
-/** An error's message, or (for a connection refused on every address) its parts' messages. */
-function reason(error: unknown): string {
-  if (error instanceof AggregateError && !error.message) return error.errors.map(reason).join("; ");
-  return error instanceof Error ? error.message : String(error);
 }

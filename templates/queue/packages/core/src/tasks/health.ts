@@ -1,12 +1,5 @@
-import { embeddedPostgresDir, findRunningEmbeddedPostgres } from "@repo/core";
-import {
-  type DatastoreConfig,
-  datastoreFromEnv,
-  describeError,
-  describeTarget,
-  isConnectionError,
-  openDatastore,
-} from "./datastore/index.js";
+import { describeError, embeddedPostgresDir, findRunningEmbeddedPostgres } from "@repo/core";
+import { type DatastoreConfig, datastoreFromEnv, describeTarget, isConnectionError, openDatastore } from "./datastore/index.js";
 import { queueNameFromEnv } from "./settings.js";
 
 /**

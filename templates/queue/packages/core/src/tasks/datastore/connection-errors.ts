@@ -30,13 +30,3 @@ export function isConnectionError(error: unknown): boolean {
   // Node's "happy eyeballs" connect reports every address tried in an AggregateError.
   return error instanceof AggregateError && error.errors.some(isConnectionError);
 }
-
-/** A one-line account of an error; AggregateErrors (often with an empty message) name their parts. */
-export function describeError(error: unknown): string {
-  if (error instanceof AggregateError && !error.message) {
-    return error.errors.map(describeError).join("; ") || "connection failed";
-  }
-  // Without a final period: it is embedded in sentences.
-  if (error instanceof Error) return (error.message || error.name).replace(/\.+$/, "");
-  return String(error);
-}

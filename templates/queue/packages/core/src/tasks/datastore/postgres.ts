@@ -1,7 +1,7 @@
-import { resolveDatabaseUrl } from "@repo/core";
+import { describeError, resolveDatabaseUrl } from "@repo/core";
 import { createPostgresBackend, withBackend } from "bullmq";
 import pg from "pg";
-import { describeError, isConnectionError } from "./connection-errors.js";
+import { isConnectionError } from "./connection-errors.js";
 import { consumerOptions } from "./consumer-options.js";
 import { Reachability } from "./reachability.js";
 import type { Datastore, DatastoreOptions, TaskJobData, TaskQueueEvents } from "./types.js";

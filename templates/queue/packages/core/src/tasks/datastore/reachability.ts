@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { redactUrl } from "@repo/core";
+import { describeError, redactUrl } from "@repo/core";
 import { retryDelay } from "../backoff.js";
-import { describeError, isConnectionError } from "./connection-errors.js";
+import { isConnectionError } from "./connection-errors.js";
 import type { DatastoreLog, DatastoreOptions, RetryInfo } from "./types.js";
 
 const consoleLog: DatastoreLog = {
