@@ -1,5 +1,6 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import type { PlannedFile } from "../../packages/create-scaffold/src/plan.js";
@@ -40,10 +41,16 @@ describe.each([
   });
 
   it("keeps a snapshot of no file that the project no longer has", async () => {
-    const dir = new URL(`__snapshots__/${label}/`, import.meta.url);
+    const dir = fileURLToPath(new URL(`__snapshots__/${label}/`, import.meta.url));
     const snapshots = (await readdir(dir, { recursive: true, withFileTypes: true }))
       .filter((entry) => entry.isFile())
-      .map((entry) => path.relative(dir.pathname, path.join(entry.parentPath, entry.name)).split(path.sep).join("/").replace(/\.snap$/, ""));
+      .map((entry) =>
+        path
+          .relative(dir, path.join(entry.parentPath, entry.name))
+          .split(path.sep)
+          .join("/")
+          .replace(/\.snap$/, ""),
+      );
     expect(snapshots.sort()).toEqual(files.map((file) => file.path).sort());
   });
 
