@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
@@ -59,8 +58,33 @@ async function inApp(project: string, script: string): Promise<string> {
   return result.stdout;
 }
 
+/** The files this version generates differently from the previous one (for the same answers). */
+async function filesTheReleaseChanges(): Promise<string[]> {
+  const trees = await Promise.all(
+    [previous.cli, undefined].map(async (cli) => {
+      const dir = path.join(await tempDir("release-compare-"), "team-app");
+      const generated = await runCli([dir, "--yes", "--queue", "--no-git", "--no-install"], { cli });
+      expect(generated.exitCode, generated.all).toBe(0);
+      return hashTree(dir);
+    }),
+  );
+  const [before, after] = trees as [Map<string, string>, Map<string, string>];
+  return [...after.keys()]
+    .filter((file) => before.has(file) && before.get(file) !== after.get(file))
+    .map((file) => file.split(path.sep).join("/"));
+}
+
+/** The generated files the team edits (besides adding tasks of its own). */
+const teamEdits = [
+  "README.md",
+  "packages/app/package.json",
+  "packages/app/src/app.ts",
+  "packages/app/src/tasks/emails.ts",
+  "packages/app/src/tasks/worker.ts",
+];
+
 /** What a team does to a project in its first weeks. */
-async function growTheProject(project: string): Promise<void> {
+async function growTheProject(project: string, alsoEdited: string | undefined): Promise<void> {
   await projectScript(project, ["plop", "task", "send-report"]);
   await projectScript(project, ["plop", "task", "sync-accounts"]);
   await editFile(path.join(project, "packages/app/src/tasks/send-report.ts"), (text) =>
@@ -83,20 +107,32 @@ async function growTheProject(project: string): Promise<void> {
     path.join(project, "README.md"),
     `${await read(project, "README.md")}\n## Our notes\n\nDeploys go through staging first.\n`,
   );
+  if (alsoEdited) await writeFile(path.join(project, alsoEdited), `${await read(project, alsoEdited)}\n// A note of ours.\n`);
 }
 
 describe("update from the previous release", () => {
   let project: string;
   let result: Awaited<ReturnType<typeof update>>;
   let afterUpdate: Map<string, string>;
+  /** A TypeScript file of the user's that the release changes: the team edits it too, so the update always has a file to merge. */
+  let alsoEdited: string | undefined;
+  /** The files both the team and the release changed: their merges need what the previous release generated. */
+  let mergedByBoth: string[];
 
   beforeAll(async () => {
+    const releaseChanges = await filesTheReleaseChanges();
+    alsoEdited = releaseChanges
+      .filter((file) => file.endsWith(".ts") && !file.startsWith("packages/core/") && !teamEdits.includes(file))
+      .sort()[0];
+    mergedByBoth = [...teamEdits, ...(alsoEdited ? [alsoEdited] : [])].filter((file) => releaseChanges.includes(file));
     project = path.join(await tempDir("release-"), "team-app");
     const generated = await runCli([project, "--yes", "--queue", "--git", "--no-install"], { cli: previous.cli });
     expect(generated.exitCode, generated.all).toBe(0);
     await projectScript(project, install);
-    await growTheProject(project);
-    // Their development database, as the previous release made it: a user signed up.
+    await growTheProject(project, alsoEdited);
+    // Their development database, as the previous release made it (migrated by its
+    // db:migrate, or, before it had one, on the first query): a user signed up.
+    if (JSON.parse(await read(project, "package.json")).scripts["db:migrate"]) await projectScript(project, ["db:migrate"]);
     await inApp(
       project,
       'const { UserModel, closeDatabase } = await import("@repo/core"); await UserModel.create({ email: "ada@example.com" }); await closeDatabase();',
@@ -119,18 +155,19 @@ describe("update from the previous release", () => {
     expect(check.exitCode, check.all).toBe(0);
   });
 
-  it("brings the new layout: the core's Drizzle schema and migrations, the app's own schema, client and migrations", async () => {
-    for (const file of [
-      "packages/core/src/db/schema.ts",
-      "packages/core/drizzle/0000_users.sql",
-      "packages/app/src/db/schema.ts",
-      "packages/app/src/db/client.ts",
-      "packages/app/drizzle.config.ts",
-    ]) {
-      expect(existsSync(path.join(project, file)), file).toBe(true);
-    }
-    const scripts = JSON.parse(await read(project, "package.json")).scripts;
-    expect(scripts).toMatchObject({ "db:generate": expect.any(String), "db:migrate": expect.any(String) });
+  it("gives what this version generates, but for the files the team changed", async () => {
+    const fresh = path.join(await tempDir("release-fresh-"), "team-app");
+    const generated = await runCli([fresh, "--yes", "--queue", "--no-git", "--no-install"]);
+    expect(generated.exitCode, generated.all).toBe(0);
+    const expected = await hashTree(fresh);
+    const differing = [...new Set([...afterUpdate.keys(), ...expected.keys()])].filter(
+      (file) => afterUpdate.get(file) !== expected.get(file),
+    );
+    const tasks = ["send-report", "sync-accounts"]
+      .flatMap((task) => [`${task}.ts`, `${task}.test.ts`])
+      .map((file) => `packages/app/src/tasks/${file}`);
+    const edited = [...teamEdits, ...(alsoEdited ? [alsoEdited] : [])];
+    expect(differing.map((file) => file.split(path.sep).join("/")).sort()).toEqual([...edited, ...tasks, "pnpm-lock.yaml"].sort());
   });
 
   it("keeps the team's tasks, routes, edits, dependency and notes", async () => {
@@ -154,8 +191,7 @@ describe("update from the previous release", () => {
   });
 
   it("migrates the development database the previous release made, in place: the team's users stay", async () => {
-    const migrated = await projectScript(project, ["db:migrate"]);
-    expect(migrated).toContain("applied migrations: packages/core/drizzle/0000_users.sql");
+    expect(await projectScript(project, ["db:migrate"])).toContain("[db:migrate] the database is up to date");
     const emails = await inApp(
       project,
       'const { db, closeDatabase } = await import("@repo/core"); const { rows } = await db.query("SELECT email FROM users"); console.log(rows.map((row) => row.email).join(",")); await closeDatabase();',
@@ -187,10 +223,10 @@ describe("update from the previous release", () => {
     const inClone = await update(clone, { npm_config_cache: await tempDir("release-npm-cache-") });
     expect(inClone.exitCode, inClone.all).toBe(0);
     expect(inClone.all).not.toContain("merged against an empty file");
-    // The previous release was fetched by name from the registry, tarball and all.
-    expect(registry.requests.slice(requestsBefore)).toEqual(
-      expect.arrayContaining([`/${previous.manifest.name}`, `/${previous.manifest.name}/-/${path.basename(previous.tarball)}`]),
-    );
+    // The previous release was fetched by name from the registry, tarball and all — as the merges needed it.
+    const fetched = [`/${previous.manifest.name}`, `/${previous.manifest.name}/-/${path.basename(previous.tarball)}`];
+    if (mergedByBoth.length > 0) expect(registry.requests.slice(requestsBefore)).toEqual(expect.arrayContaining(fetched));
+    else expect(registry.requests.slice(requestsBefore)).toEqual([]);
     expect(await hashTree(clone)).toEqual(afterUpdate);
   });
 
@@ -202,9 +238,12 @@ describe("update from the previous release", () => {
       npm_config_fetch_retries: "0",
       npm_config_cache: await tempDir("release-npm-cache-"),
     });
-    expect(inClone.exitCode, inClone.all).toBe(1);
-    expect(inClone.stdout).toContain(`note: could not run ${previous.manifest.name}@${previous.version} from the registry`);
-    expect(inClone.stdout).toMatch(/CONFLICT\s+README\.md/);
-    expect(await read(clone, "README.md")).toContain("<<<<<<< yours");
+    expect(inClone.exitCode, inClone.all).toBe(mergedByBoth.length > 0 ? 1 : 0);
+    for (const file of mergedByBoth) {
+      expect(inClone.stdout).toContain(`CONFLICT  ${file}`);
+      expect(await read(clone, file)).toContain("<<<<<<< yours");
+    }
+    if (mergedByBoth.length > 0)
+      expect(inClone.stdout).toContain(`note: could not run ${previous.manifest.name}@${previous.version} from the registry`);
   });
 });

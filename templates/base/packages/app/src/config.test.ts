@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, loadWorkerConfig } from "./config.js";
+import { jobQueueEnabled } from "./queue.js";
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -44,6 +45,13 @@ describe("loadConfig", () => {
 
     const production = loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://db/app", SMTP_URL: "smtp://mail:587" });
     expect(production).toEqual({ port: 3000, production: true, adminToken: undefined });
+  });
+
+  it("lists the job queue's settings with the rest, every problem at once", () => {
+    const problems = problemsOf({ REDIS_URL: "http://x", TASKS_CONCURRENCY: "abc" });
+    expect(problems[0]).toMatch(/^REDIS_URL must start with redis:\/\//);
+    // A project without the job queue has no TASKS_* settings to check.
+    expect(problems.slice(1)).toEqual(jobQueueEnabled ? ['TASKS_CONCURRENCY must be a number of tasks, got "abc"'] : []);
   });
 
   it("refuses a short ADMIN_TOKEN", () => {

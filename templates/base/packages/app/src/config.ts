@@ -1,4 +1,5 @@
-import { mailSettingsFromEnv, SettingError, urlProblem } from "@repo/core";
+import { DeclarationError, mailSettingsFromEnv, SettingError, urlProblem } from "@repo/core";
+import { queueConfigProblems } from "./queue-config.js";
 
 /** The HTTP server's settings, all from the environment (`.env` in development). */
 export interface AppConfig {
@@ -61,6 +62,7 @@ function checkShared(env: NodeJS.ProcessEnv, problems: string[]): { production: 
     if (!(error instanceof SettingError)) throw error;
     problems.push(error.message);
   }
+  problems.push(...queueConfigProblems(env));
   return { production };
 }
 
@@ -81,12 +83,14 @@ function checkUrl(name: string, value: string, protocols: string[], example: str
 }
 
 /**
- * For entry points: prints a configuration problem (a ConfigError, or a SettingError
- * from core naming its variable, e.g. TASKS_CONCURRENCY) and exits 1; rethrows anything else.
+ * For entry points: prints a problem found at startup and exits 1 — a ConfigError, a
+ * SettingError from core naming its variable (e.g. TASKS_CONCURRENCY), or a
+ * DeclarationError (a task or schedule the code declares wrongly); rethrows anything else.
  */
 export function exitOnInvalidConfig(error: unknown): never {
   if (error instanceof ConfigError) console.error(error.message);
   else if (error instanceof SettingError) console.error(`Invalid configuration:\n  - ${error.message}`);
+  else if (error instanceof DeclarationError) console.error(`Invalid declaration: ${error.message}`);
   else throw error;
   process.exit(1);
 }

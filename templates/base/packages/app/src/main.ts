@@ -15,7 +15,8 @@ try {
   exitOnInvalidConfig(error);
 }
 
-// Loaded after the check: the task runtime reads its own settings (TASKS_*) on import.
+// Loaded after the check: task modules declare their tasks on import, and a bad
+// declaration (a cron pattern, an option) is reported as one line too.
 const { createApp } = await import("./app.js").catch(exitOnInvalidConfig);
 const { closeQueue, queueStartupNotes } = await import("./queue.js");
 

@@ -10,3 +10,15 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return (error.message || error.name).replace(/\.+$/, "");
   return String(error);
 }
+
+/**
+ * Code declares something it cannot run — a task with a bad option, a cron schedule
+ * with a bad pattern — found when it is declared, that is when the process starts.
+ * Entry points print the message (it names what was declared) and exit 1.
+ */
+export class DeclarationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeclarationError";
+  }
+}

@@ -14,7 +14,8 @@ try {
   exitOnInvalidConfig(error);
 }
 
-// The task runtime reads its TASKS_* settings on import.
+// Importing the registration file declares every task: a bad declaration (a cron
+// pattern, an option) is reported as one line, like the configuration.
 const { worker } = await import("./tasks/worker.js").catch(exitOnInvalidConfig);
 
 // Tasks run against an up-to-date schema; with the server starting too, the migrations run once.

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { coreMigrations, describeDatabase, describeError, type MigrationFolder, migrate, MigrationError } from "@repo/core";
+import { coreMigrations, describeError, type MigrationFolder, migrate, MigrationError, redactUrl } from "@repo/core";
 
 /** The app's migrations: generated from src/db/schema.ts by `pnpm db:generate`, reviewed and committed like code. */
 export const appMigrations: MigrationFolder = {
@@ -13,6 +13,16 @@ export function migrateDatabase(): Promise<string[]> {
   return migrate([coreMigrations, appMigrations]);
 }
 
+/** Why the database could not be migrated, naming it (password hidden) and what to check. */
+function unreachable(error: unknown): string {
+  const configured = process.env.DATABASE_URL?.trim();
+  if (!configured) return `The embedded PostgreSQL could not be used: ${describeError(error)}. Or set DATABASE_URL to a PostgreSQL server.`;
+  return (
+    `Cannot reach the database at ${redactUrl(configured)}: ${describeError(error)}. Check that PostgreSQL is running and ` +
+    "accepts connections from here, and that DATABASE_URL is right (host, port, user, password, database)."
+  );
+}
+
 /**
  * For entry points: migrates, or stops the process (exit 1) saying why in one line:
  * the failed migration's file and the database's message, or the database that
@@ -24,7 +34,7 @@ export async function migrateOrExit(label: string): Promise<void> {
     if (applied.length > 0) console.log(`[${label}] applied migrations: ${applied.join(", ")}`);
   } catch (error) {
     if (error instanceof MigrationError) console.error(`[${label}] ${error.message}`);
-    else console.error(`[${label}] Could not migrate ${await describeDatabase().catch(() => "the database")}: ${describeError(error)}.`);
+    else console.error(`[${label}] ${unreachable(error)}`);
     process.exit(1);
   }
 }

@@ -8,6 +8,7 @@ export { TaskAbortedError, TaskFailedError, TaskReleasedError, TaskRunTimeoutErr
 export type { TaskErrorInfo } from "./errors.js";
 export type { CurrentTask } from "./current.js";
 export type { BackoffOptions } from "./backoff.js";
+export { settingProblems } from "./settings.js";
 export type { RuntimeSettings } from "./settings.js";
 export { openContext } from "./context.js";
 export type { ContextOptions, Lifespan, TaskContext } from "./context.js";

@@ -43,26 +43,55 @@ const ENV: Record<keyof RuntimeSettings, string> = {
   keepFailedMs: "TASKS_KEEP_FAILED_MS",
 };
 
-export function resolveSettings(options: SettingsOptions = {}, env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
+/** Durations other parts of the runtime read from the environment (the HTTP client, the health check). */
+const OTHER_DURATIONS = ["HTTP_TIMEOUT_MS", "WORKER_HEALTH_TIMEOUT_MS"] as const;
+
+/** The settings, and every problem with them (a malformed or out-of-range value is left at its default). */
+function readSettings(options: SettingsOptions, env: NodeJS.ProcessEnv): { settings: RuntimeSettings; problems: SettingError[] } {
   const settings = { ...DEFAULTS };
+  const problems: SettingError[] = [];
   for (const key of Object.keys(DEFAULTS) as (keyof RuntimeSettings)[]) {
-    const given = options[key] ?? fromEnv(env, ENV[key]);
-    if (given === undefined) continue;
-    if (!Number.isFinite(given) || given < (key === "shutdownGraceMs" ? 0 : 1)) {
-      throw new SettingError(ENV[key], `Task worker setting ${key} (${ENV[key]}) must be a positive number, got ${given}`);
-    }
-    settings[key] = given;
+    const read = options[key] !== undefined ? { value: options[key] } : fromEnv(env, ENV[key]);
+    if ("problem" in read) problems.push(read.problem);
+    else if (read.value === undefined) continue;
+    else if (!Number.isFinite(read.value) || read.value < (key === "shutdownGraceMs" ? 0 : 1)) {
+      problems.push(new SettingError(ENV[key], `Task worker setting ${key} (${ENV[key]}) must be a positive number, got ${read.value}`));
+    } else settings[key] = read.value;
   }
+  return { settings, problems };
+}
+
+/** The worker's settings; throws the first problem (a SettingError naming its variable). */
+export function resolveSettings(options: SettingsOptions = {}, env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
+  const { settings, problems } = readSettings(options, env);
+  if (problems[0]) throw problems[0];
   return settings;
 }
 
-function fromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+/**
+ * Every problem with the task runtime's settings in `env` (TASKS_*, HTTP_TIMEOUT_MS,
+ * WORKER_HEALTH_TIMEOUT_MS), one message each, for a startup check that reports them
+ * all at once with the rest of the configuration.
+ */
+export function settingProblems(env: NodeJS.ProcessEnv = process.env): string[] {
+  const { problems } = readSettings({}, env);
+  for (const name of OTHER_DURATIONS) {
+    const read = fromEnv(env, name);
+    if ("problem" in read) problems.push(read.problem);
+    else if (read.value !== undefined && read.value < 1)
+      problems.push(new SettingError(name, `${name} must be a positive number of milliseconds, got ${read.value}`));
+  }
+  return problems.map((problem) => problem.message);
+}
+
+function fromEnv(env: NodeJS.ProcessEnv, name: string): { value: number | undefined } | { problem: SettingError } {
   const raw = env[name]?.trim();
-  if (!raw) return undefined;
+  if (!raw) return { value: undefined };
   const value = Number(raw);
-  if (!Number.isFinite(value))
-    throw new SettingError(name, `${name} must be a number of ${name.endsWith("_MS") ? "milliseconds" : "tasks"}, got "${raw}"`);
-  return value;
+  if (Number.isFinite(value)) return { value };
+  return {
+    problem: new SettingError(name, `${name} must be a number of ${name.endsWith("_MS") ? "milliseconds" : "tasks"}, got "${raw}"`),
+  };
 }
 
 /** The queue the app and the worker share: TASKS_QUEUE, else "tasks". */

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { closeDatabase, exitGracefullyOnSignals } from "@repo/core";
+import { closeDatabase, DeclarationError, describeError, exitGracefullyOnSignals } from "@repo/core";
 import type { JobsOptions } from "bullmq";
+import { CronExpressionParser } from "cron-parser";
 import type { BackoffOptions } from "./backoff.js";
 import { openContext, type ContextOptions, type Lifespan, type TaskContext } from "./context.js";
 import { currentTask, runAsCurrent, type CurrentTask } from "./current.js";
@@ -20,7 +21,7 @@ import {
 import { errorInfoFromJob, type TaskErrorInfo } from "./errors.js";
 import { FinishEvents } from "./finish-events.js";
 import { JobRunner, type RunnableTask } from "./job-runner.js";
-import { syncSchedules, type ScheduleDeclaration } from "./schedules.js";
+import { syncSchedules } from "./schedules.js";
 import { serialisableArgs } from "./serialisable.js";
 import { queueNameFromEnv, resolveSettings, type RuntimeSettings, type SettingsOptions } from "./settings.js";
 import { type AbortMarker, type HandleQueues, TaskHandle, wasAbortedWhileRunning } from "./task-handle.js";
@@ -107,14 +108,24 @@ interface RegisteredTask extends RunnableTask {
   readonly options: TaskOptions;
 }
 
+/** A `worker.cron(...)` declaration, turned into a BullMQ job scheduler when a worker runs. */
+interface DeclaredSchedule {
+  readonly name: string;
+  readonly pattern: string;
+  readonly tz: string;
+  readonly options: TaskOptions;
+}
+
 /**
  * The task runtime of the project: a registry of tasks, the queue they go through,
- * and the consumer that runs them. Everything connects lazily, on first use.
+ * and the consumer that runs them. Everything connects lazily, on first use, and the
+ * settings are read then too: importing task modules never fails on configuration
+ * (entry points check it first, every problem at once: `settingProblems`).
  */
 export class TaskWorker {
-  readonly settings: RuntimeSettings;
+  #settings: RuntimeSettings | undefined;
   private readonly registry = new Map<string, RegisteredTask>();
-  private readonly schedules: ScheduleDeclaration[] = [];
+  private readonly schedules: DeclaredSchedule[] = [];
   private readonly failureHooks: FailureHook[] = [];
   private datastore: Datastore | undefined;
   private taskQueue: Promise<TaskQueue> | undefined;
@@ -132,8 +143,13 @@ export class TaskWorker {
   };
 
   constructor(private readonly options: TaskWorkerOptions = {}) {
-    this.settings = resolveSettings(options);
     if (options.onFailure) this.failureHooks.push(options.onFailure);
+  }
+
+  /** The worker's settings: its options, else the environment (TASKS_*), else defaults; read on first use. */
+  get settings(): RuntimeSettings {
+    this.#settings ??= resolveSettings(this.options);
+    return this.#settings;
   }
 
   get queueName(): string {
@@ -174,11 +190,13 @@ export class TaskWorker {
   }
 
   task<A extends unknown[], R>(name: string, fn: (...args: A) => R | Promise<R>, options: TaskOptions = {}): Task<A, Awaited<R>> {
-    if (this.registry.has(name)) throw new Error(`Task "${name}" is registered twice; task names must be unique.`);
+    if (this.registry.has(name)) throw new DeclarationError(`Task "${name}" is registered twice; task names must be unique.`);
     for (const key of ["retries", "timeout", "concurrency"] as const) {
       const value = options[key];
       if (value !== undefined && !(Number.isInteger(value) && value >= (key === "retries" ? 0 : 1))) {
-        throw new RangeError(`Task "${name}": ${key} must be a ${key === "retries" ? "non-negative" : "positive"} integer, got ${value}`);
+        throw new DeclarationError(
+          `Task "${name}": ${key} must be a ${key === "retries" ? "non-negative" : "positive"} integer, got ${value}`,
+        );
       }
     }
     this.registry.set(name, {
@@ -188,10 +206,13 @@ export class TaskWorker {
       concurrency: options.concurrency,
       backoff: options.backoff,
     });
-    // Built once: a plain enqueue hands BullMQ the same object every time (it copies it into each job).
-    const jobOptions = this.jobOptions(options);
+    // Built once, on the first enqueue (the settings are read then): a plain enqueue hands
+    // BullMQ the same object every time (it copies it into each job).
+    let plainJobOptions: JobsOptions | undefined;
     const enqueueWith = async (opts: EnqueueOptions | undefined, args: A): Promise<TaskHandle<Awaited<R>>> => {
       const data: TaskJobData = { args: serialisableArgs(name, args) };
+      plainJobOptions ??= this.jobOptions(options);
+      const jobOptions = plainJobOptions;
       const queue = await this.queues.tasks();
       const job = await queue.add(name, data, opts ? { ...jobOptions, ...enqueueJobOptions(name, opts) } : jobOptions);
       if (!job.id) throw new Error(`The queue returned no id for task ${name}`);
@@ -213,12 +234,14 @@ export class TaskWorker {
    * A task that also runs on a schedule (BullMQ job scheduler): `pattern` is cron,
    * 5 fields or 6 with seconds first, read in UTC unless `tz` is given. When a
    * worker process starts (`run()`), the declared schedules replace the stored
-   * ones: a cron removed from the code stops running.
+   * ones: a cron removed from the code stops running. A pattern or time zone that
+   * cannot be read is a DeclarationError at once, naming the task and the pattern.
    */
   cron<R>(pattern: string, name: string, fn: () => R | Promise<R>, options: CronOptions = {}): Task<[], Awaited<R>> {
     const { tz = "UTC", ...taskOptions } = options;
+    checkSchedule(name, pattern, tz);
     const task = this.task(name, fn, taskOptions);
-    this.schedules.push({ name, pattern, tz, jobOptions: this.jobOptions(taskOptions) });
+    this.schedules.push({ name, pattern, tz, options: taskOptions });
     return task;
   }
 
@@ -267,7 +290,8 @@ export class TaskWorker {
       if (!isConnectionError(error)) console.error(`[tasks] worker error: ${error.message}`);
     });
     await consumer.waitUntilReady();
-    const { removed } = await syncSchedules(await this.queues.tasks(), this.schedules);
+    const schedules = this.schedules.map(({ options, ...schedule }) => ({ ...schedule, jobOptions: this.jobOptions(options) }));
+    const { removed } = await syncSchedules(await this.queues.tasks(), schedules);
     if (removed.length > 0) console.log(`[tasks] removed schedules no longer declared: ${removed.join(", ")}`);
     // Abort markers outlive their tasks only as long as failed tasks are kept.
     await (await this.queues.abortMarkers()).clean(this.settings.keepFailedMs, 1_000, "wait");
@@ -384,6 +408,23 @@ function enqueueJobOptions(name: string, { delay, runAt, priority, id }: Enqueue
   else if (delay !== undefined) jobOptions.delay = delay;
   if (priority !== undefined) jobOptions.priority = priority;
   return jobOptions;
+}
+
+/** Reads a cron declaration as BullMQ will (it uses cron-parser too), so a bad one fails where it is declared. */
+function checkSchedule(name: string, pattern: string, tz: string): void {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+  } catch {
+    throw new DeclarationError(`Task "${name}": time zone "${tz}" is not an IANA time zone (e.g. "UTC", "Europe/Paris").`);
+  }
+  try {
+    CronExpressionParser.parse(pattern, { tz });
+  } catch (error) {
+    throw new DeclarationError(
+      `Task "${name}": cron pattern "${pattern}" cannot be read (${describeError(error)}). ` +
+        'Use 5 fields (minute hour day-of-month month day-of-week, e.g. "0 3 * * *"), or 6 with seconds first.',
+    );
+  }
 }
 
 function failedTask(job: TaskJob): FailedTask {
