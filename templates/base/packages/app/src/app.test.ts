@@ -36,10 +36,16 @@ async function findUserByEmail(email: string) {
 }
 
 describe("HTTP app", () => {
-  it("GET /health answers when the database does", async () => {
-    const response = await app.request("/health");
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true });
+  it("GET /health/ready (and /health) answers 200 when the database and the queue do; /health/live always", async () => {
+    const checks = { database: "up", ...(jobQueueEnabled ? { queue: "up" } : {}) };
+    for (const path of ["/health/ready", "/health"]) {
+      const response = await app.request(path);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ ok: true, checks });
+    }
+    const live = await app.request("/health/live");
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ ok: true });
   });
 
   it("POST /signup registers the user", async () => {
@@ -131,6 +137,13 @@ describe.runIf(jobQueueEnabled)("HTTP app with the job queue", () => {
       expect([400, 409]).toContain((await signup(body)).status);
     }
     expect(await taskCount()).toBe(before);
+  });
+
+  it("gives tasks random ids, so counting ids finds no one else's", async () => {
+    const response = await signup(JSON.stringify({ email: newEmail() }));
+    const { job_id: jobId } = (await response.json()) as { job_id: string };
+    expect(jobId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const guess of ["0", "1", "2", "3", "100"]) expect((await taskView(guess)).status).toBe(404);
   });
 
   it("GET /tasks/:id answers 404 for an unknown id", async () => {

@@ -1,3 +1,4 @@
+import { describeError, isUnavailable } from "@repo/core";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppConfig } from "./config.js";
@@ -19,6 +20,13 @@ export function createApp(config: AppConfig): Hono {
   app.onError((error, c) => {
     // Hono's own errors (e.g. 413 from bodyLimit) keep their status.
     if (error instanceof HTTPException) return c.json({ error: error.message || "Request rejected" }, error.status);
+    // The database or the queue is down: the request was fine, and may be retried shortly.
+    if (isUnavailable(error)) {
+      // The cause, not the error: Drizzle's wrapper carries the query and its parameters.
+      console.error(`[app] ${c.req.method} ${c.req.path}: ${describeError(error.cause ?? error)}`);
+      c.header("Retry-After", "5");
+      return c.json({ error: "A service this request needs is unavailable; try again shortly." }, 503);
+    }
     console.error(`[app] ${c.req.method} ${c.req.path} failed:`, error);
     return c.json({ error: "Internal server error" }, 500);
   });

@@ -12,6 +12,11 @@ export async function enqueueWelcomeEmail(_userId: string): Promise<string | und
 /** Adds the routes of the job queue (none here). */
 export function mountQueueRoutes(_app: Hono, _config: AppConfig): void {}
 
+/** The queue's part of the readiness check (none here). */
+export function queueHealthChecks(): Record<string, () => Promise<unknown>> {
+  return {};
+}
+
 /** What the queue adds to the startup message (nothing here). */
 export function queueStartupNotes(_baseUrl: string, _config: AppConfig): string[] {
   return [];

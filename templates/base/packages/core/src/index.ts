@@ -11,7 +11,7 @@ export {
   type EmbeddedPostgresServer,
 } from "./db/embedded-postgres.js";
 export { isUniqueViolation, sqlState } from "./db/errors.js";
-export { DeclarationError, describeError } from "./errors.js";
+export { DeclarationError, describeError, isConnectionError, isUnavailable, ServiceUnavailableError } from "./errors.js";
 export { coreMigrations, migrate, MigrationError, type MigrationFolder } from "./db/migrate.js";
 export { findProjectRoot } from "./db/project-root.js";
 export {

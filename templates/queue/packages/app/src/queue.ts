@@ -24,6 +24,11 @@ export function mountQueueRoutes(app: Hono, config: QueueRouteConfig): void {
   mountDashboard(app, config);
 }
 
+/** The queue's part of the readiness check: its datastore answers. */
+export function queueHealthChecks(): Record<string, () => Promise<unknown>> {
+  return { queue: () => worker.ping() };
+}
+
 export function queueStartupNotes(baseUrl: string, config: QueueRouteConfig): string[] {
   if (config.production && !config.adminToken) return ["dashboard: off (set ADMIN_TOKEN to enable it in production)"];
   return [`dashboard: ${baseUrl}${DASHBOARD_PATH}${config.production ? " (ADMIN_TOKEN required)" : ""}`, "task status: GET /tasks/:id"];

@@ -1,4 +1,4 @@
-import { db, isUniqueViolation, UserModel, type User } from "@repo/core";
+import { db, describeError, isUniqueViolation, UserModel, type User } from "@repo/core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { enqueueWelcomeEmail } from "../queue.js";
@@ -49,7 +49,7 @@ export const signupRoutes = new Hono().post(
     } catch (error) {
       // Without its welcome task the signup is undone, so that trying again works (instead of a 409).
       await db.query("DELETE FROM users WHERE id = $1", [user.id]);
-      console.error("[signup] could not queue the welcome email:", error);
+      console.error(`[signup] could not queue the welcome email: ${describeError(error)}`);
       return c.json({ error: "Could not register right now; please try again." }, 503);
     }
     return c.json({ status: "registered" as const, ...(jobId === undefined ? {} : { job_id: jobId }) }, 201);

@@ -61,7 +61,8 @@ class DeferredPool extends pg.Pool {
 
 export function createDatabase(options: DatabaseOptions = {}): Database {
   const { url = resolveDatabaseUrl, max = 10 } = options;
-  const pool = new DeferredPool(typeof url === "string" ? async () => url : url, { max });
+  // A bounded connect: a request must not wait minutes on a database host that does not answer.
+  const pool = new DeferredPool(typeof url === "string" ? async () => url : url, { max, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", (error) => console.error("[db] idle client error:", error.message));
   let ended: Promise<void> | undefined;

@@ -1,3 +1,4 @@
+import { ServiceUnavailableError } from "@repo/core";
 import { UnrecoverableError } from "bullmq";
 
 /** What the runtime keeps of an error thrown by a task: enough to report it, nothing live. */
@@ -30,6 +31,22 @@ export class TaskAbortedError extends UnrecoverableError {
   ) {
     super(`Task ${taskName} (${taskId}) was aborted`);
     this.name = "TaskAbortedError";
+  }
+}
+
+/**
+ * `enqueue()` could not queue the task: the datastore is down or did not answer within
+ * TASKS_ENQUEUE_TIMEOUT_MS. The task is not known to be queued (one that timed out may
+ * still arrive: pass your own `id` to make a retry idempotent).
+ */
+export class TaskEnqueueError extends ServiceUnavailableError {
+  constructor(
+    readonly taskName: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Task ${taskName} could not be queued: ${reason}`, options);
+    this.name = "TaskEnqueueError";
   }
 }
 

@@ -1,5 +1,5 @@
-import { describeError, embeddedPostgresDir, findRunningEmbeddedPostgres } from "@repo/core";
-import { type DatastoreConfig, datastoreFromEnv, describeTarget, isConnectionError, openDatastore } from "./datastore/index.js";
+import { describeError, embeddedPostgresDir, findRunningEmbeddedPostgres, isConnectionError } from "@repo/core";
+import { type DatastoreConfig, datastoreFromEnv, describeTarget, openDatastore } from "./datastore/index.js";
 import { queueNameFromEnv } from "./settings.js";
 
 /**

@@ -21,6 +21,8 @@ export interface RuntimeSettings {
   keepResultsMs: number;
   /** How long failed (and aborted) tasks and their errors are kept (TASKS_KEEP_FAILED_MS, default 7 days). */
   keepFailedMs: number;
+  /** How long `enqueue()` may take before it fails with a TaskEnqueueError, e.g. with the datastore down (TASKS_ENQUEUE_TIMEOUT_MS, default 5 000). */
+  enqueueTimeoutMs: number;
 }
 
 export type SettingsOptions = Partial<RuntimeSettings>;
@@ -32,6 +34,7 @@ const DEFAULTS: RuntimeSettings = {
   abortPollMs: 1_000,
   keepResultsMs: 24 * 3600_000,
   keepFailedMs: 7 * 24 * 3600_000,
+  enqueueTimeoutMs: 5_000,
 };
 
 const ENV: Record<keyof RuntimeSettings, string> = {
@@ -41,6 +44,7 @@ const ENV: Record<keyof RuntimeSettings, string> = {
   abortPollMs: "TASKS_ABORT_POLL_MS",
   keepResultsMs: "TASKS_KEEP_RESULTS_MS",
   keepFailedMs: "TASKS_KEEP_FAILED_MS",
+  enqueueTimeoutMs: "TASKS_ENQUEUE_TIMEOUT_MS",
 };
 
 /** Durations other parts of the runtime read from the environment (the HTTP client, the health check). */

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { closeDatabase, DeclarationError, describeError, exitGracefullyOnSignals } from "@repo/core";
+import { closeDatabase, DeclarationError, describeError, exitGracefullyOnSignals, isConnectionError } from "@repo/core";
 import type { JobsOptions } from "bullmq";
 import { CronExpressionParser } from "cron-parser";
 import type { BackoffOptions } from "./backoff.js";
@@ -11,14 +11,13 @@ import {
   type Datastore,
   type DatastoreConfig,
   datastoreFromEnv,
-  isConnectionError,
   openDatastore,
   type QueueConsumer,
   type TaskJob,
   type TaskJobData,
   type TaskQueue,
 } from "./datastore/index.js";
-import { errorInfoFromJob, type TaskErrorInfo } from "./errors.js";
+import { errorInfoFromJob, TaskEnqueueError, type TaskErrorInfo } from "./errors.js";
 import { FinishEvents } from "./finish-events.js";
 import { JobRunner, type RunnableTask } from "./job-runner.js";
 import { syncSchedules } from "./schedules.js";
@@ -206,17 +205,16 @@ export class TaskWorker {
       concurrency: options.concurrency,
       backoff: options.backoff,
     });
-    // Built once, on the first enqueue (the settings are read then): a plain enqueue hands
-    // BullMQ the same object every time (it copies it into each job).
-    let plainJobOptions: JobsOptions | undefined;
+    // Built once, on the first enqueue (the settings are read then).
+    let taskJobOptions: JobsOptions | undefined;
     const enqueueWith = async (opts: EnqueueOptions | undefined, args: A): Promise<TaskHandle<Awaited<R>>> => {
       const data: TaskJobData = { args: serialisableArgs(name, args) };
-      plainJobOptions ??= this.jobOptions(options);
-      const jobOptions = plainJobOptions;
-      const queue = await this.queues.tasks();
-      const job = await queue.add(name, data, opts ? { ...jobOptions, ...enqueueJobOptions(name, opts) } : jobOptions);
-      if (!job.id) throw new Error(`The queue returned no id for task ${name}`);
-      return new TaskHandle<Awaited<R>>(job.id, name, this.queues);
+      taskJobOptions ??= this.jobOptions(options);
+      // A random id (122 bits) unless the caller names the task: BullMQ's own ids count
+      // 1, 2, 3…, and whoever could guess an id could read the task's result.
+      const jobOptions = { ...taskJobOptions, jobId: randomUUID(), ...(opts ? enqueueJobOptions(name, opts) : {}) };
+      const job = await this.withinEnqueueTimeout(name, async () => (await this.queues.tasks()).add(name, data, jobOptions));
+      return new TaskHandle<Awaited<R>>(job.id ?? jobOptions.jobId, name, this.queues);
     };
     const call = async (...args: A): Promise<Awaited<R>> => {
       const direct = { id: `direct:${randomUUID()}`, name, attempt: 1, signal: new AbortController().signal };
@@ -353,6 +351,34 @@ export class TaskWorker {
       removeOnComplete: { age: Math.ceil(this.settings.keepResultsMs / 1000) },
       removeOnFail: { age: Math.ceil(this.settings.keepFailedMs / 1000) },
     };
+  }
+
+  /**
+   * Runs `add` within TASKS_ENQUEUE_TIMEOUT_MS, so a caller (a request) never waits on a
+   * datastore that is down: ioredis and the PostgreSQL pool would otherwise retry for minutes.
+   */
+  private async withinEnqueueTimeout<T>(name: string, add: () => Promise<T>): Promise<T> {
+    const timeoutMs = this.settings.enqueueTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TaskEnqueueError(name, `the task datastore did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([add(), deadline]);
+    } catch (error) {
+      if (error instanceof TaskEnqueueError) throw error;
+      throw new TaskEnqueueError(name, describeError(error), { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Resolves when the task datastore answers one round trip (within its connect timeout),
+   * rejects otherwise: for readiness checks (`GET /health/ready`).
+   */
+  async ping(): Promise<void> {
+    await this.getDatastore().ping();
   }
 
   /** Runs the failure hooks once the task failed for good (BullMQ also reports attempts that will be retried). */

@@ -2,7 +2,6 @@ import { postgresDatastore } from "./postgres.js";
 import { redisDatastore } from "./redis.js";
 import type { Datastore, DatastoreConfig, DatastoreOptions } from "./types.js";
 
-export { isConnectionError } from "./connection-errors.js";
 export { postgresBullMQ } from "./postgres.js";
 export { describeTarget } from "./reachability.js";
 export type * from "./types.js";

@@ -1,7 +1,6 @@
-import { describeError, resolveDatabaseUrl } from "@repo/core";
+import { describeError, isConnectionError, resolveDatabaseUrl } from "@repo/core";
 import { createPostgresBackend, withBackend } from "bullmq";
 import pg from "pg";
-import { isConnectionError } from "./connection-errors.js";
 import { consumerOptions } from "./consumer-options.js";
 import { Reachability } from "./reachability.js";
 import type { Datastore, DatastoreOptions, TaskJobData, TaskQueueEvents } from "./types.js";
@@ -88,6 +87,7 @@ export function postgresDatastore({ url, schema = "bullmq" }: { url?: string; sc
         }
       }
     },
+    ping: async () => ping(await reachability.url(), connectTimeout),
     countWorkers: async (queueName) => countWorkers(await reachability.url(), schema, queueName, connectTimeout),
     async close() {
       reachability.close(); // each Queue and Worker owns (and closes) the pool it built

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { describeError, redactUrl } from "@repo/core";
+import { describeError, isConnectionError, redactUrl } from "@repo/core";
 import { retryDelay } from "../backoff.js";
-import { isConnectionError } from "./connection-errors.js";
 import type { DatastoreLog, DatastoreOptions, RetryInfo } from "./types.js";
 
 const consoleLog: DatastoreLog = {

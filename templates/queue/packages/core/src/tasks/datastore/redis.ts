@@ -21,11 +21,14 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
 
   // BullMQ does not close connections it was handed, so the datastore tracks and closes them.
   const connections: Redis[] = [];
+  const producers = new Set<Redis>();
   const listeners = new Set<TaskQueueEvents>();
   const connect = (blocking: boolean) => {
     const connection = new Redis(url, {
       // Worker connections block on Redis; ioredis must retry those forever (BullMQ requirement).
-      ...(blocking ? { maxRetriesPerRequest: null } : {}),
+      // Producers (enqueue, status, the dashboard) fail at once while Redis is away instead:
+      // a request must not wait for it (BullMQ's advice for queues used in web servers).
+      ...(blocking ? { maxRetriesPerRequest: null } : { enableOfflineQueue: false }),
       connectTimeout,
       // ioredis reconnects on its own; capped backoff instead of its 2 s ceiling keeps a long outage quiet.
       retryStrategy: (times: number) => reconnectDelay(times, options.retry),
@@ -36,6 +39,7 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
       void checkEvictionPolicy(connection);
     });
     connections.push(connection);
+    if (!blocking) producers.add(connection);
     return connection;
   };
 
@@ -62,11 +66,18 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
       reachability.watch(consumer);
       return consumer;
     },
+    async ping() {
+      // A producer still reconnecting (its backoff outlasts the outage) cannot enqueue yet: not ready.
+      const waiting = [...producers].find((connection) => connection.status !== "ready");
+      if (waiting) throw new Error(`the connection to ${reachability.describe(url)} is ${waiting.status}`);
+      await ping(url, connectTimeout);
+    },
     countWorkers: (queueName) => countWorkers(url, queueName, connectTimeout),
     async close() {
       reachability.close();
       await Promise.all([...listeners].map((events) => events.close().catch(() => {})));
       listeners.clear();
+      producers.clear();
       await Promise.all(connections.splice(0).map((connection) => connection.quit().catch(() => connection.disconnect())));
     },
   };

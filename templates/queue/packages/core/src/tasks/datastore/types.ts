@@ -94,6 +94,8 @@ export interface Datastore {
   openQueueEvents(name: string): Promise<TaskQueueEvents>;
   /** A consumer: waits until the datastore is reachable (see waitUntilReachable), then consumes. */
   openConsumer(name: string, processor: TaskProcessor, settings: ConsumerSettings): Promise<QueueConsumer>;
+  /** One connection attempt and one round trip; rejects when the datastore does not answer (for readiness checks). */
+  ping(): Promise<void>;
   /**
    * How many workers consume `queueName` right now, as the datastore lists its
    * clients: one connection attempt, no retries (for health checks). Throws when
