@@ -6,6 +6,8 @@ import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { TransactionRollbackError } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   coreMigrations,
@@ -142,6 +144,53 @@ for (const store of datastores) {
       expect(await users.get(randomUUID())).toBeNull();
       expect(await users.markWelcomeEmailSent(user.id)).toBe(true);
       expect((await users.get(user.id))?.welcomeEmailSentAt).toBeInstanceOf(Date);
+    });
+
+    it("queues a task inside a database transaction: it exists exactly when the transaction commits", async () => {
+      const outboxQueue = `${queueName}-outbox`;
+      const worker = createWorker({
+        queueName: outboxQueue,
+        datastore: store.datastore(),
+        context: { database },
+        outbox: database,
+        outboxPollMs: 50,
+      });
+      const ran: string[] = [];
+      const record = worker.task("record", async (label: string) => {
+        ran.push(label);
+        return label;
+      });
+      const orm = drizzle({ client: database.pool });
+      try {
+        // Rolled back: the task never existed.
+        let rolledBackId = "";
+        const rollback = await orm
+          .transaction(async (tx) => {
+            rolledBackId = (await record.with({ transaction: tx }).enqueue("rolled back")).id;
+            tx.rollback();
+          })
+          .catch((error: unknown) => error);
+        expect(rollback).toBeInstanceOf(TransactionRollbackError);
+        expect(await worker.handle(rolledBackId).status()).toBe("not_found");
+
+        // Committed, no worker yet: queued (waiting in the outbox); one of them aborted there.
+        const [kept, dropped] = await orm.transaction(async (tx) =>
+          Promise.all([record.with({ transaction: tx }).enqueue("committed"), record.with({ transaction: tx }).enqueue("aborted")]),
+        );
+        expect(await kept.status()).toBe("queued");
+        expect(await dropped.abort()).toBe(true);
+        expect(await dropped.status()).toBe("aborted");
+
+        // The worker hands the outbox to the queue and runs what is there, under the same id.
+        await worker.run({ handleSignals: false });
+        expect(await kept.result({ timeout: 30_000 })).toEqual({ success: true, value: "committed" });
+        expect(ran).toEqual(["committed"]);
+        const { rows } = await database.query("SELECT id FROM task_outbox WHERE id = ANY($1)", [[kept.id, dropped.id]]);
+        expect(rows).toEqual([]);
+      } finally {
+        await worker.close();
+        await obliterate(store.datastore(), [outboxQueue, `${outboxQueue}-aborted`]);
+      }
     });
 
     it("queues, runs, reports and aborts tasks", async () => {

@@ -4,8 +4,8 @@
 import type { Hono } from "hono";
 import type { AppConfig } from "./config.js";
 
-/** Queues the new user's welcome email; the task id, or undefined without a job queue. */
-export async function enqueueWelcomeEmail(_userId: string): Promise<string | undefined> {
+/** Queues the new user's welcome email in the signup's transaction; the task id, or undefined without a job queue. */
+export async function enqueueWelcomeEmail(_userId: string, _transaction: unknown): Promise<string | undefined> {
   return undefined;
 }
 

@@ -1,5 +1,6 @@
 // The job queue's part of the HTTP app: queueing the welcome email, `GET /tasks/:id`
 // and the admin dashboard. (Replaced by a stub in projects without the queue.)
+import type { Transaction } from "@repo/core/tasks";
 import type { Hono } from "hono";
 import type { AppConfig } from "./config.js";
 import { worker } from "./tasks/worker.js";
@@ -10,9 +11,12 @@ import { taskRoutes } from "./routes/tasks.js";
 /** The parts of the app's configuration the queue routes read. */
 export type QueueRouteConfig = Pick<AppConfig, "production" | "adminToken">;
 
-/** Queues the new user's welcome email; resolves with the task id. */
-export async function enqueueWelcomeEmail(userId: string): Promise<string | undefined> {
-  return (await sendWelcomeEmail.enqueue(userId)).id;
+/**
+ * Queues the new user's welcome email in the signup's transaction (the task outbox): it
+ * commits with the user, or not at all. Resolves with the task id.
+ */
+export async function enqueueWelcomeEmail(userId: string, transaction: Transaction): Promise<string | undefined> {
+  return (await sendWelcomeEmail.with({ transaction }).enqueue(userId)).id;
 }
 
 /**

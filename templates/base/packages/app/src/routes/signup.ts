@@ -1,6 +1,8 @@
-import { db, describeError, isUniqueViolation, UserModel, type User } from "@repo/core";
+import { isUniqueViolation } from "@repo/core";
+import { users } from "@repo/core/schema";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { db } from "../db/client.js";
 import { enqueueWelcomeEmail } from "../queue.js";
 
 // Good enough to catch typos; the welcome email is the real check.
@@ -12,8 +14,10 @@ const MAX_BODY_BYTES = 16 * 1024;
  * `POST /signup {"email": "..."}` → 201 `{ "status": "registered", "job_id": "..." }`
  * (no `job_id` when the job queue is off). 400 for a body that is not JSON or an
  * email that is missing or malformed, 409 when the address is already registered,
- * 413 for a body over 16 KiB.
- * Nothing is queued unless the user was created.
+ * 413 for a body over 16 KiB, 503 while the database is down.
+ * The user and their welcome email commit together (the task outbox): either both, or
+ * neither. While the job queue is down the signup still succeeds, and the email goes
+ * out once the queue is back.
  */
 export const signupRoutes = new Hono().post(
   "/signup",
@@ -35,22 +39,15 @@ export const signupRoutes = new Hono().post(
       return c.json({ error: `email is not a valid address: "${email.slice(0, 100)}"` }, 400);
     }
 
-    let user: User;
+    let jobId: string | undefined;
     try {
-      user = await UserModel.create({ email: address });
+      jobId = await db.transaction(async (tx) => {
+        const [user] = await tx.insert(users).values({ email: address }).returning({ id: users.id });
+        return enqueueWelcomeEmail(user!.id, tx);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) return c.json({ error: `${address} is already registered` }, 409);
       throw error;
-    }
-
-    let jobId: string | undefined;
-    try {
-      jobId = await enqueueWelcomeEmail(user.id);
-    } catch (error) {
-      // Without its welcome task the signup is undone, so that trying again works (instead of a 409).
-      await db.query("DELETE FROM users WHERE id = $1", [user.id]);
-      console.error(`[signup] could not queue the welcome email: ${describeError(error)}`);
-      return c.json({ error: "Could not register right now; please try again." }, 503);
     }
     return c.json({ status: "registered" as const, ...(jobId === undefined ? {} : { job_id: jobId }) }, 201);
   },

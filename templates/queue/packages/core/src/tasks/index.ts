@@ -2,6 +2,7 @@
 // DO NOT MODIFY: write tasks in packages/app/src/tasks and upgrade with `create-scaffold update`.
 export { worker, createWorker, TaskWorker } from "./worker.js";
 export type { CronOptions, EnqueueOptions, FailedTask, FailureHook, RunOptions, Task, TaskOptions, TaskWorkerOptions } from "./worker.js";
+export type { Transaction } from "./outbox.js";
 export { TaskHandle } from "./task-handle.js";
 export type { TaskResult, TaskStatus } from "./task-handle.js";
 export { TaskAbortedError, TaskEnqueueError, TaskFailedError, TaskReleasedError, TaskRunTimeoutError, TaskTimeoutError } from "./errors.js";

@@ -23,6 +23,8 @@ export interface RuntimeSettings {
   keepFailedMs: number;
   /** How long `enqueue()` may take before it fails with a TaskEnqueueError, e.g. with the datastore down (TASKS_ENQUEUE_TIMEOUT_MS, default 5 000). */
   enqueueTimeoutMs: number;
+  /** How often a worker looks for tasks enqueued in a transaction, to queue them (TASKS_OUTBOX_POLL_MS, default 200). */
+  outboxPollMs: number;
 }
 
 export type SettingsOptions = Partial<RuntimeSettings>;
@@ -35,6 +37,7 @@ const DEFAULTS: RuntimeSettings = {
   keepResultsMs: 24 * 3600_000,
   keepFailedMs: 7 * 24 * 3600_000,
   enqueueTimeoutMs: 5_000,
+  outboxPollMs: 200,
 };
 
 const ENV: Record<keyof RuntimeSettings, string> = {
@@ -45,6 +48,7 @@ const ENV: Record<keyof RuntimeSettings, string> = {
   keepResultsMs: "TASKS_KEEP_RESULTS_MS",
   keepFailedMs: "TASKS_KEEP_FAILED_MS",
   enqueueTimeoutMs: "TASKS_ENQUEUE_TIMEOUT_MS",
+  outboxPollMs: "TASKS_OUTBOX_POLL_MS",
 };
 
 /** Durations other parts of the runtime read from the environment (the HTTP client, the health check). */

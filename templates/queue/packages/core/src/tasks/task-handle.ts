@@ -1,6 +1,7 @@
 import type { TaskJob, TaskQueue } from "./datastore/index.js";
 import { errorInfoFromJob, TaskAbortedError, TaskFailedError, TaskTimeoutError } from "./errors.js";
 import type { FinishEvents } from "./finish-events.js";
+import type { Outbox } from "./outbox.js";
 
 export type TaskStatus = "queued" | "scheduled" | "running" | "completed" | "failed" | "aborted" | "not_found";
 
@@ -21,6 +22,8 @@ export interface HandleQueues {
   tasks(): Promise<TaskQueue>;
   abortMarkers(): Promise<TaskQueue<AbortMarker>>;
   finishes(): FinishEvents;
+  /** Tasks enqueued in a transaction wait here until a worker queues them (none without an outbox database). */
+  outbox(): Outbox | undefined;
 }
 
 const QUEUED_STATES = new Set(["waiting", "prioritized", "waiting-children", "paused"]);
@@ -49,6 +52,8 @@ export class TaskHandle<R> {
   ) {}
 
   async status(): Promise<TaskStatus> {
+    // The outbox first: a task leaves it only once it is in the queue, so nothing falls in between.
+    if (await this.queues.outbox()?.has(this.id)) return "queued";
     const job = await (await this.queues.tasks()).getJob(this.id);
     if (!job) return (await this.wasAbortedBeforeRunning()) ? "aborted" : "not_found";
     const state = await job.getState();
@@ -107,8 +112,8 @@ export class TaskHandle<R> {
         return { success: false, error: new TaskFailedError(this.id, job.name, errorInfoFromJob(job)) };
       }
       // Its result expired between the two reads: as if it were not found.
-    } else if (state !== "unknown") {
-      return undefined;
+    } else if (state !== "unknown" || (await this.stillInOutbox(tasks))) {
+      return undefined; // still to run (in the queue, or still in the outbox)
     }
     const marker = await this.abortMarker();
     if (marker) return { success: false, error: new TaskAbortedError(this.id, marker.data.taskName) };
@@ -127,8 +132,17 @@ export class TaskHandle<R> {
    */
   async abort(): Promise<boolean> {
     const tasks = await this.queues.tasks();
-    const job = await tasks.getJob(this.id);
-    if (!job) return false;
+    let job = await tasks.getJob(this.id);
+    if (!job) {
+      // Still in the outbox (enqueued in a transaction): taken out, it never reaches the queue.
+      const taskName = await this.queues.outbox()?.remove(this.id);
+      if (taskName !== undefined) {
+        await (await this.queues.abortMarkers()).add("aborted", { taskName }, { jobId: abortMarkerId(this.id) });
+        return true;
+      }
+      job = await tasks.getJob(this.id); // a worker may have queued it meanwhile
+      if (!job) return false;
+    }
     const state = await job.getState();
     if (state === "delayed" || QUEUED_STATES.has(state)) {
       // Marker first, so status() never reports "not_found" for an aborted task.
@@ -143,6 +157,15 @@ export class TaskHandle<R> {
     await job.updateData({ ...job.data, abortRequestedAt: Date.now() });
     // It may have finished meanwhile: then the abort had no effect.
     return (await tasks.getJobState(this.id)) !== "completed";
+  }
+
+  /**
+   * Whether a task the queue does not know is waiting in the outbox — or has just left it:
+   * a worker queues it before taking it out, so a second look at the queue catches that.
+   */
+  private async stillInOutbox(tasks: TaskQueue): Promise<boolean> {
+    const outbox = this.queues.outbox();
+    return outbox !== undefined && ((await outbox.has(this.id)) || (await tasks.getJobState(this.id)) !== "unknown");
   }
 
   /** The marker of a task aborted before it ran (the task itself is gone), if it was. */

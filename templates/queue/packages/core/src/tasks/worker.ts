@@ -1,6 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { closeDatabase, DeclarationError, describeError, exitGracefullyOnSignals, isConnectionError } from "@repo/core";
+import {
+  closeDatabase,
+  type Database,
+  db as projectDb,
+  DeclarationError,
+  describeError,
+  exitGracefullyOnSignals,
+  isConnectionError,
+} from "@repo/core";
 import type { JobsOptions } from "bullmq";
 import { CronExpressionParser } from "cron-parser";
 import type { BackoffOptions } from "./backoff.js";
@@ -20,6 +28,7 @@ import {
 import { errorInfoFromJob, TaskEnqueueError, type TaskErrorInfo } from "./errors.js";
 import { FinishEvents } from "./finish-events.js";
 import { JobRunner, type RunnableTask } from "./job-runner.js";
+import { Outbox, type OutboxEntry, OutboxRelay, type Transaction, writeToOutbox } from "./outbox.js";
 import { syncSchedules } from "./schedules.js";
 import { serialisableArgs } from "./serialisable.js";
 import { queueNameFromEnv, resolveSettings, type RuntimeSettings, type SettingsOptions } from "./settings.js";
@@ -37,6 +46,13 @@ export interface EnqueueOptions {
    * returns that task instead of adding another (de-duplication). Not a number, no ":".
    */
   id?: string;
+  /**
+   * Queue the task as part of this database transaction (a Drizzle `tx`): it is written to
+   * the task outbox with the transaction's other rows, exists exactly when they do, and a
+   * worker queues it once the transaction has committed (within TASKS_OUTBOX_POLL_MS).
+   * Works while the queue's datastore is down: the task waits in the database meanwhile.
+   */
+  transaction?: Transaction;
 }
 
 /** A failed task, as `worker.failed()` lists it and `onFailure` hooks receive it. */
@@ -94,6 +110,12 @@ export interface TaskWorkerOptions extends SettingsOptions {
   context?: ContextOptions;
   /** Runs once for every task that fails permanently (after the task's own hook). */
   onFailure?: FailureHook;
+  /**
+   * The database holding the task outbox (`with({ transaction })`): read by handles, and
+   * relayed to the queue by `run()`. The project's worker uses the project's database;
+   * without one, transactional enqueue is not available.
+   */
+  outbox?: Database;
 }
 
 export interface RunOptions {
@@ -135,14 +157,18 @@ export class TaskWorker {
   private runner: JobRunner | undefined;
   private lifespan: Lifespan | undefined;
   private closing: Promise<void> | undefined;
+  private relay: OutboxRelay | undefined;
+  private readonly outbox: Outbox | undefined;
   private readonly queues: HandleQueues = {
     tasks: () => (this.taskQueue ??= this.open<TaskJobData>(this.queueName, () => (this.taskQueue = undefined))),
     abortMarkers: () => (this.markerQueue ??= this.open<AbortMarker>(`${this.queueName}-aborted`, () => (this.markerQueue = undefined))),
     finishes: () => (this.finishEvents ??= new FinishEvents(() => this.getDatastore().openQueueEvents(this.queueName))),
+    outbox: () => this.outbox,
   };
 
   constructor(private readonly options: TaskWorkerOptions = {}) {
     if (options.onFailure) this.failureHooks.push(options.onFailure);
+    this.outbox = options.outbox && new Outbox(options.outbox);
   }
 
   /** The worker's settings: its options, else the environment (TASKS_*), else defaults; read on first use. */
@@ -209,6 +235,10 @@ export class TaskWorker {
     let taskJobOptions: JobsOptions | undefined;
     const enqueueWith = async (opts: EnqueueOptions | undefined, args: A): Promise<TaskHandle<Awaited<R>>> => {
       const data: TaskJobData = { args: serialisableArgs(name, args) };
+      if (opts?.transaction) {
+        const { transaction, ...rest } = opts;
+        return new TaskHandle<Awaited<R>>(await this.enqueueInTransaction(name, data, transaction, rest), name, this.queues);
+      }
       taskJobOptions ??= this.jobOptions(options);
       // A random id (122 bits) unless the caller names the task: BullMQ's own ids count
       // 1, 2, 3…, and whoever could guess an id could read the task's result.
@@ -293,6 +323,10 @@ export class TaskWorker {
     if (removed.length > 0) console.log(`[tasks] removed schedules no longer declared: ${removed.join(", ")}`);
     // Abort markers outlive their tasks only as long as failed tasks are kept.
     await (await this.queues.abortMarkers()).clean(this.settings.keepFailedMs, 1_000, "wait");
+    if (this.outbox) {
+      this.relay = new OutboxRelay(this.outbox, (entry) => this.queueFromOutbox(entry), this.settings.outboxPollMs);
+      this.relay.start();
+    }
     console.log(
       `[tasks] worker ready: queue "${this.queueName}" on ${datastore.kind}, concurrency ${concurrency}, tasks: ${this.taskNames.join(", ") || "(none registered)"}`,
     );
@@ -313,6 +347,9 @@ export class TaskWorker {
   }
 
   private async shutdown(): Promise<void> {
+    const relay = this.relay;
+    this.relay = undefined;
+    await relay?.stop();
     const consumer = this.consumer;
     const runner = this.runner;
     this.consumer = this.runner = undefined;
@@ -351,6 +388,30 @@ export class TaskWorker {
       removeOnComplete: { age: Math.ceil(this.settings.keepResultsMs / 1000) },
       removeOnFail: { age: Math.ceil(this.settings.keepFailedMs / 1000) },
     };
+  }
+
+  /** Writes a task to the outbox in the caller's transaction; returns its id. */
+  private async enqueueInTransaction(name: string, data: TaskJobData, transaction: Transaction, opts: EnqueueOptions): Promise<string> {
+    if (!this.outbox)
+      throw new TypeError(`Task "${name}": enqueue in a transaction needs a worker with an outbox database (createWorker({ outbox: db }))`);
+    const { jobId = randomUUID(), delay, priority } = enqueueJobOptions(name, opts);
+    const entry: OutboxEntry = {
+      id: jobId,
+      taskName: name,
+      data,
+      ...(delay ? { runAt: Date.now() + delay } : {}),
+      ...(priority ? { priority } : {}),
+    };
+    await writeToOutbox(transaction, entry);
+    return jobId;
+  }
+
+  /** Hands an outbox entry to the queue, with its task's options (or defaults, for a task this process does not know). */
+  private async queueFromOutbox({ id, taskName, data, runAt, priority }: OutboxEntry): Promise<void> {
+    const jobOptions: JobsOptions = { ...this.jobOptions(this.registry.get(taskName)?.options ?? {}), jobId: id };
+    if (runAt !== undefined) jobOptions.delay = Math.max(0, runAt - Date.now());
+    if (priority !== undefined) jobOptions.priority = priority;
+    await this.withinEnqueueTimeout(taskName, async () => (await this.queues.tasks()).add(taskName, data, jobOptions));
   }
 
   /**
@@ -468,5 +529,5 @@ export function createWorker(options?: TaskWorkerOptions): TaskWorker {
   return new TaskWorker(options);
 }
 
-/** The project's one worker. Register tasks on it; `pnpm worker:dev` runs it. */
-export const worker: TaskWorker = createWorker();
+/** The project's one worker. Register tasks on it; `pnpm worker:dev` runs it. Its outbox is the project's database. */
+export const worker: TaskWorker = createWorker({ outbox: projectDb });

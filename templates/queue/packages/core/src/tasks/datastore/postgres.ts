@@ -38,15 +38,9 @@ export function postgresDatastore({ url, schema = "bullmq" }: { url?: string; sc
   });
   const listeners = new Set<TaskQueueEvents>();
   // A PostgreSQL queue or listener that missed its first connection never recovers:
-  // close it and say why, rather than hand it out broken.
-  const readyOrClosed = async (opened: { waitUntilReady(): Promise<unknown>; close(): Promise<void> }) => {
-    try {
-      await opened.waitUntilReady();
-    } catch (error) {
-      await opened.close().catch(() => {});
-      throw new Error(reachability.explain(await reachability.url(), error), { cause: error });
-    }
-  };
+  // it is closed, with the reason, rather than handed out broken.
+  const readyOrClosed = (opened: { waitUntilReady(): Promise<unknown>; close(): Promise<void> }) =>
+    reachability.ready(opened, connectTimeout * 2);
 
   return {
     kind: "postgres",

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { describeError, isConnectionError, redactUrl } from "@repo/core";
+import { describeError, isConnectionError, redactUrl, ServiceUnavailableError } from "@repo/core";
 import { retryDelay } from "../backoff.js";
 import type { DatastoreLog, DatastoreOptions, RetryInfo } from "./types.js";
 
@@ -90,6 +90,26 @@ export class Reachability {
           throw stop.reason;
         });
       }
+    }
+  }
+
+  /**
+   * Resolves once a BullMQ queue or listener just built is connected, within `timeoutMs`;
+   * otherwise closes it (a retrying connection must not pile up per request) and throws a
+   * ServiceUnavailableError saying why, naming the datastore. Nothing opened with it hangs its caller.
+   */
+  async ready(opened: { waitUntilReady(): Promise<unknown>; close(): Promise<void> }, timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([opened.waitUntilReady(), deadline]);
+    } catch (error) {
+      await opened.close().catch(() => {});
+      throw new ServiceUnavailableError(this.explain(await this.url(), error), { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -23,6 +23,11 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
   const connections: Redis[] = [];
   const producers = new Set<Redis>();
   const listeners = new Set<TaskQueueEvents>();
+  const forget = (connection: Redis) => {
+    connection.disconnect();
+    connections.splice(connections.indexOf(connection), 1);
+    producers.delete(connection);
+  };
   const connect = (blocking: boolean) => {
     const connection = new Redis(url, {
       // Worker connections block on Redis; ioredis must retry those forever (BullMQ requirement).
@@ -47,8 +52,14 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
     kind: "redis",
     waitUntilReachable: (waitOptions) => reachability.waitUntilReachable(waitOptions),
     async openQueue<Data = TaskJobData>(name: string) {
-      const queue = new Queue<Data, unknown, string>(name, { connection: connect(false) });
+      const connection = connect(false);
+      const queue = new Queue<Data, unknown, string>(name, { connection });
       reachability.watch(queue);
+      // While Redis is away a new connection retries for ever: bounded here, and dropped if it fails.
+      await reachability.ready(queue, connectTimeout).catch((error: unknown) => {
+        forget(connection);
+        throw error;
+      });
       return queue;
     },
     async openQueueEvents(name) {
