@@ -3,9 +3,11 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { execa } from "execa";
+import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "./support/cli.js";
 import { cliPackageDir } from "./support/paths.js";
+import { freshDatabase } from "./support/databases.js";
 import { pnpm, projectScript as runProjectScript } from "./support/pnpm.js";
 import { findPostgres, findRedis, missing } from "./support/services.js";
 
@@ -84,10 +86,30 @@ describe("a queue-on project generated from the packed tarball", () => {
     expect(output).toMatch(/Tests\s+\d+ passed/);
   });
 
-  it.skipIf(skipPostgres)("passes its own tests with the queue on the machine's PostgreSQL", async () => {
-    const output = await projectScript(project, ["test"], { ...embeddedOnly, DATABASE_URL: postgresUrl });
-    expect(output).toMatch(/Tests\s+\d+ passed/);
-  });
+  it.skipIf(skipPostgres)(
+    "passes its own tests with the queue on the machine's PostgreSQL, writing nothing into DATABASE_URL's database",
+    async () => {
+      // The developer's own database, exported as DATABASE_URL while they run the tests.
+      const theirs = await freshDatabase(postgresUrl as string, "developer");
+      try {
+        const output = await projectScript(project, ["test"], { ...embeddedOnly, DATABASE_URL: theirs.url });
+        expect(output).toMatch(/Tests\s+\d+ passed/);
+        const client = new pg.Client({ connectionString: theirs.url });
+        await client.connect();
+        const tables = await client.query(
+          "SELECT table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",
+        );
+        const leftovers = await client.query("SELECT datname FROM pg_database WHERE datname LIKE $1", [
+          `${new URL(theirs.url).pathname.slice(1)}_test_%`,
+        ]);
+        await client.end();
+        expect(tables.rows).toEqual([]); // the tests ran in a database of their own…
+        expect(leftovers.rows).toEqual([]); // …which they dropped
+      } finally {
+        await theirs.drop();
+      }
+    },
+  );
 
   it("has a worker:health script that fails, saying why, when no worker runs", async () => {
     const result = await pnpm(["worker:health"], { cwd: project, env: embeddedOnly, extendEnv: false, reject: false, timeout: 60_000 });

@@ -16,7 +16,8 @@ import { createApp } from "./app.js";
 import type { AppConfig } from "./config.js";
 import { closeQueue, jobQueueEnabled } from "./queue.js";
 
-const development: AppConfig = { port: 0, production: false, adminToken: undefined };
+// Many signups in this file: a limit they never reach (the limit has a test of its own).
+const development: AppConfig = { port: 0, production: false, adminToken: undefined, signupRateLimit: 1_000 };
 const app = createApp(development);
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 const newEmail = () => `${randomUUID()}@example.com`;
@@ -94,6 +95,34 @@ describe("HTTP app", () => {
       expect(response.status).toBe(409);
       expect(await response.json()).toEqual({ error: `${email} is already registered` });
     }
+  });
+
+  it("sends the usual security headers, and caps every request body", async () => {
+    const response = await app.request("/health/live");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    expect(response.headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
+    const huge = await app.request("/anything", {
+      method: "POST",
+      body: "x".repeat(1024 * 1024 + 1),
+      headers: { "content-type": "text/plain" },
+    });
+    expect(huge.status).toBe(413);
+  });
+
+  it("limits signups per client, answering 429 past the limit", async () => {
+    const limited = createApp({ ...development, signupRateLimit: 3 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const response = await limited.request("/signup", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: newEmail() }),
+      });
+      statuses.push(response.status);
+      if (response.status === 429) expect(await response.json()).toEqual({ error: "Too many signups from here; try again in a minute." });
+    }
+    expect(statuses).toEqual([201, 201, 201, 429]);
   });
 
   it("answers unknown routes with a JSON 404", async () => {

@@ -1,10 +1,29 @@
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { describeError, isUnavailable } from "@repo/core";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import { rateLimiter } from "hono-rate-limiter";
 import type { AppConfig } from "./config.js";
 import { mountQueueRoutes } from "./queue.js";
 import { healthRoutes } from "./routes/health.js";
 import { signupRoutes } from "./routes/signup.js";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The client's address, for per-client limits: the peer of the connection. (Behind a
+ * proxy every request comes from the proxy: key on its forwarded-for header instead,
+ * once you trust it.) Requests made in tests have no connection: one shared key.
+ */
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
 
 /**
  * The HTTP app, without a listening socket: `src/main.ts` serves it, tests call
@@ -12,6 +31,21 @@ import { signupRoutes } from "./routes/signup.js";
  */
 export function createApp(config: AppConfig): Hono {
   const app = new Hono();
+  // What a production server owes its clients: the usual security headers, a cap on
+  // request bodies, and a limit on signups per client (each one sends an email).
+  app.use(secureHeaders());
+  app.use(
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `The body must be at most ${MAX_BODY_BYTES} bytes` }, 413) }),
+  );
+  app.use(
+    "/signup",
+    rateLimiter({
+      windowMs: 60_000,
+      limit: config.signupRateLimit ?? 10,
+      keyGenerator: clientAddress,
+      handler: (c) => c.json({ error: "Too many signups from here; try again in a minute." }, 429),
+    }),
+  );
   app.route("/", healthRoutes);
   app.route("/", signupRoutes);
   mountQueueRoutes(app, config);

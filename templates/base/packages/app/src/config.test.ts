@@ -14,7 +14,9 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 
 describe("loadConfig", () => {
   it("needs nothing in development", () => {
-    expect(loadConfig({})).toEqual({ port: 3000, production: false, adminToken: undefined });
+    expect(loadConfig({})).toEqual({ port: 3000, production: false, adminToken: undefined, signupRateLimit: 10 });
+    expect(loadConfig({ SIGNUP_RATE_LIMIT: "50" }).signupRateLimit).toBe(50);
+    expect(problemsOf({ SIGNUP_RATE_LIMIT: "lots" })).toEqual(['SIGNUP_RATE_LIMIT must be a whole number of at least 1, got "lots".']);
     expect(loadConfig({ PORT: "8080", ADMIN_TOKEN: "0123456789abcdef" })).toMatchObject({ port: 8080, adminToken: "0123456789abcdef" });
   });
 
@@ -44,7 +46,7 @@ describe("loadConfig", () => {
     expect(new ConfigError(problems).message).toBe(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
 
     const production = loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://db/app", SMTP_URL: "smtp://mail:587" });
-    expect(production).toEqual({ port: 3000, production: true, adminToken: undefined });
+    expect(production).toEqual({ port: 3000, production: true, adminToken: undefined, signupRateLimit: 10 });
   });
 
   it("lists the job queue's settings with the rest, every problem at once", () => {

@@ -9,6 +9,8 @@ export interface AppConfig {
   production: boolean;
   /** ADMIN_TOKEN: opens the admin dashboard in production. */
   adminToken: string | undefined;
+  /** SIGNUP_RATE_LIMIT: signups one client may make per minute (default 10). */
+  signupRateLimit?: number;
 }
 
 /** Every missing or malformed variable, named, in one message. */
@@ -31,9 +33,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push(`ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`).`);
   }
 
+  const signupRateLimit = parsePositiveInteger("SIGNUP_RATE_LIMIT", env.SIGNUP_RATE_LIMIT, 10, problems);
   const { production } = checkShared(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, production, adminToken };
+  return { port, production, adminToken, signupRateLimit };
 }
 
 /** The worker's configuration (datastores and mail, as the server's); throws a ConfigError. */
@@ -75,6 +78,16 @@ function parsePort(raw: string | undefined, problems: string[]): number {
     return 3000;
   }
   return port;
+}
+
+function parsePositiveInteger(name: string, raw: string | undefined, fallback: number, problems: string[]): number {
+  const value = raw?.trim();
+  if (!value) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    problems.push(`${name} must be a whole number of at least 1, got "${value}".`);
+    return fallback;
+  }
+  return Number(value);
 }
 
 function checkUrl(name: string, value: string, protocols: string[], example: string, problems: string[]): void {

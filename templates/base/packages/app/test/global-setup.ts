@@ -3,15 +3,32 @@
 import { mkdtemp, chmod, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { closeDatabase, startEmbeddedPostgres, type EmbeddedPostgresServer } from "@repo/core";
+import {
+  closeDatabase,
+  createThrowawayDatabase,
+  startEmbeddedPostgres,
+  type EmbeddedPostgresServer,
+  type ThrowawayDatabase,
+} from "@repo/core";
 import { migrateDatabase } from "../src/db/migrations.js";
 
 export default async function setup(): Promise<() => Promise<void>> {
   let server: EmbeddedPostgresServer | undefined;
+  let database: ThrowawayDatabase | undefined;
   let tempDir: string | undefined;
 
-  // No DATABASE_URL: a throwaway embedded PostgreSQL, so tests never touch .data/.
-  if (!process.env.DATABASE_URL) {
+  // Tests never write into the database you develop on:
+  // - TEST_DATABASE_URL: the database you set aside for tests, used as it is;
+  // - else DATABASE_URL: a database of their own on that server, dropped afterwards;
+  // - else a throwaway embedded PostgreSQL (never the project's .data/).
+  const testDatabaseUrl = process.env.TEST_DATABASE_URL?.trim();
+  const developmentUrl = process.env.DATABASE_URL?.trim();
+  if (testDatabaseUrl) {
+    process.env.DATABASE_URL = testDatabaseUrl;
+  } else if (developmentUrl) {
+    database = await createThrowawayDatabase(developmentUrl);
+    process.env.DATABASE_URL = database.url;
+  } else {
     tempDir = await mkdtemp(path.join(os.tmpdir(), "app-test-"));
     await chmod(tempDir, 0o755); // when run as root the server runs as the `postgres` user
     server = await startEmbeddedPostgres({ dataDir: path.join(tempDir, "postgres"), ephemeral: true });
@@ -31,6 +48,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.TASKS_QUEUE = `test-${process.pid}-${Date.now().toString(36)}`;
 
   return async () => {
+    await database?.drop();
     await server?.stop();
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
     await rm(mailDir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ export {
 export { isUniqueViolation, sqlState } from "./db/errors.js";
 export { DeclarationError, describeError, isConnectionError, isUnavailable, ServiceUnavailableError } from "./errors.js";
 export { coreMigrations, migrate, MigrationError, type MigrationFolder } from "./db/migrate.js";
+export { createThrowawayDatabase, type ThrowawayDatabase } from "./db/throwaway-database.js";
 export { findProjectRoot } from "./db/project-root.js";
 export {
   createMailer,
