@@ -5,7 +5,7 @@
 // short intervals come from the runtime's own settings.
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import {
   TaskAbortedError,
   TaskFailedError,
@@ -59,6 +59,16 @@ describe("retry backoff", () => {
     expect(retryDelay(30, { delay: 100, max: 700, jitter: 0 })).toBe(700);
   });
 });
+
+/** What the runtime writes to the console from now until the test ends, one line each. */
+function captureConsole(): string[] {
+  const lines: string[] = [];
+  for (const method of ["log", "warn", "error"] as const) {
+    const spy = vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(args.join(" ")));
+    onTestFinished(() => spy.mockRestore());
+  }
+  return lines;
+}
 
 describe.each(datastores)("conformance on $name", (store) => {
   const suffix = `${store.name.replace(/\W+/g, "-").toLowerCase()}-${runId}`;
@@ -165,6 +175,7 @@ describe.each(datastores)("conformance on $name", (store) => {
     });
 
     it("retries with backoff, then fails for good: error kept and listed, onFailure runs once", async () => {
+      const logged = captureConsole();
       const hooks: FailedTask[] = [];
       const worker = newWorker({ onFailure: (failure) => void hooks.push(failure) });
       const taskHooks: FailedTask[] = [];
@@ -216,6 +227,17 @@ describe.each(datastores)("conformance on $name", (store) => {
       );
       expect(taskHooks).toEqual([expect.objectContaining({ id: failing.id, error: expect.objectContaining({ name: "QuotaError" }) })]);
       expect(hooks.map((hook) => hook.id)).toEqual([failing.id]);
+
+      // Each failed attempt says what comes next: a retry and when, or giving up.
+      expect(logged).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^\\[tasks\\] doomed \\(${failing.id}\\) failed \\(attempt 1 of 2\\): over quota; retrying in \\d+ ms$`),
+        ),
+      );
+      expect(logged).toContain(`[tasks] doomed (${failing.id}) failed (attempt 2 of 2), giving up: over quota`);
+      expect(logged.findIndex((line) => line.startsWith("[tasks] worker ready"))).toBeLessThan(
+        logged.findIndex((line) => line.startsWith("[tasks] flaky (")),
+      );
     });
 
     it("times out an attempt: its signal fires and the attempt fails, cooperative or not", async () => {
@@ -305,6 +327,7 @@ describe.each(datastores)("conformance on $name", (store) => {
     });
 
     it("aborts queued and scheduled tasks (they never run), running ones (signal fires), not finished ones", async () => {
+      const logged = captureConsole();
       const worker = newWorker();
       const ran: string[] = [];
       const job = worker.task("job", async (label: string) => {
@@ -332,6 +355,12 @@ describe.each(datastores)("conformance on $name", (store) => {
       expect(await long.result(WAIT)).toMatchObject({ success: false, error: expect.any(TaskAbortedError) });
       expect(await long.status()).toBe("aborted");
       expect(ran.sort()).toEqual(["done", "long"]);
+      // Logged as what it is: an abort, not a failure of the task's.
+      await until(
+        () => logged.includes(`[tasks] job (${long.id}) was aborted`),
+        (found) => found,
+      );
+      expect(logged.filter((line) => line.includes(long.id) && line.includes("failed"))).toEqual([]);
       expect(await job.handle(randomUUID()).abort()).toBe(false);
     });
 

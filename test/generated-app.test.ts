@@ -2,8 +2,10 @@ import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execa } from "execa";
 import { BackgroundScript } from "./support/background.js";
 import { freshDatabase } from "./support/databases.js";
+import { editFile } from "./support/files.js";
 import { tempDir } from "./support/cli.js";
 import { generateProject } from "./support/generate.js";
 import { pnpm } from "./support/pnpm.js";
@@ -180,6 +182,60 @@ describe("pnpm dev in a generated project, with nothing configured", () => {
     expect(await mailTo(path.join(project, ".data", "mail"), "grace@example.com")).toMatch(/^Subject: Welcome aboard!\r$/m);
     // The worker restarted; the database it shares with the server did not.
     expect(await postmasterPid()).toBe(databaseBefore);
+
+    expectStoppedByCtrlC(await dev.stop("SIGINT"));
+    await eventually("every process of pnpm dev to exit", () => !dev.groupAlive());
+  });
+
+  it("hands a running task back to the reloaded worker, before tsx watch would kill the old one", async () => {
+    const tasksDir = path.join(project, "packages/app/src/tasks");
+    const slowTask = path.join(tasksDir, "slow-report.ts");
+    await writeFile(
+      slowTask,
+      [
+        'import { setTimeout as sleep } from "node:timers/promises";',
+        'import { worker } from "./worker.js";',
+        "",
+        "/** Takes its time, as reports do, and ignores its signal, as much code does. */",
+        'export const slowReport = worker.task("slowReport", async (ms: number) => {',
+        "  await sleep(ms);",
+        '  return "written";',
+        "});",
+        "",
+      ].join("\n"),
+    );
+    await editFile(path.join(tasksDir, "worker.ts"), (text) => `${text}import "./slow-report.js";\n`);
+    const dev = await start(project, ["dev"], freshMachine);
+    await dev.waitFor(/worker ready/);
+    await dev.waitFor(/app ready on/);
+
+    // Enqueued as the app's own code would, on the shared development database.
+    const enqueue = await execa(
+      "node",
+      [
+        "--conditions=development",
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        'const { slowReport } = await import("./src/tasks/slow-report.js"); const task = await slowReport.enqueue(6000); console.log(task.id); ' +
+          'const { worker } = await import("./src/tasks/worker.js"); await worker.close(); await (await import("@repo/core")).closeDatabase();',
+      ],
+      { cwd: path.join(project, "packages/app"), env: freshMachine, extendEnv: false },
+    );
+    const id = enqueue.stdout.trim();
+    await eventually(
+      "the slow task to run",
+      async () => ((await (await fetch(`${baseUrl}/tasks/${id}`)).json()) as { status: string }).status === "running",
+    );
+
+    // A change while it runs: tsx watch stops the worker, and SIGKILLs it after 5 s.
+    await editFile(slowTask, (text) => text.replace("as reports do,", "as reports do;"));
+    await dev.waitFor(/grace period over: handing 1 running task\(s\) back to the queue/);
+    await dev.waitFor(/worker ready/, { count: 2 });
+    expect(await finishedTask(baseUrl, id)).toMatchObject({ status: "completed", result: "written" });
+    expect(dev.output).toContain("running ones get 3000 ms to finish");
+    expect(dev.output).not.toContain("Force killing");
 
     expectStoppedByCtrlC(await dev.stop("SIGINT"));
     await eventually("every process of pnpm dev to exit", () => !dev.groupAlive());

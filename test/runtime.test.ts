@@ -3,7 +3,7 @@
 // the embedded PostgreSQL. No mocks: real servers, real queues.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { chmod, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { TransactionRollbackError } from "drizzle-orm";
@@ -21,6 +21,7 @@ import {
 import { TaskTimeoutError, createWorker, type DatastoreConfig } from "@repo/core/tasks";
 import { tempDir as makeTempDir } from "./support/cli.js";
 import { openRawQueue } from "./support/raw-queue.js";
+import { eventually } from "./support/waiting.js";
 import { postgresUrl, redisUrl, skipPostgres, skipRedis } from "./support/datastores.js";
 
 const runId = `${process.pid}-${Date.now().toString(36)}`;
@@ -49,6 +50,18 @@ describe("embedded PostgreSQL", () => {
     const { rows } = await database.query<{ ok: number }>("SELECT 1 AS ok");
     expect(rows).toEqual([{ ok: 1 }]);
     await database.close();
+  });
+
+  it.runIf(process.getuid?.() === 0)("as root in a private folder, says why it cannot run and what to do", async () => {
+    const privateDir = path.join(tempDir, "private");
+    await mkdir(privateDir, { mode: 0o700 });
+    await chmod(privateDir, 0o700);
+    const started = startEmbeddedPostgres({ dataDir: path.join(privateDir, "pg"), ephemeral: true });
+    await expect(started).rejects.toThrow(
+      `The embedded PostgreSQL cannot run here: as root it runs as the "postgres" user, who cannot enter ${privateDir} (mode 700). ` +
+        `Move the project out of ${privateDir} (e.g. to /srv or /opt), run as a regular user, let others enter it (chmod o+x ${privateDir}), ` +
+        "or set DATABASE_URL to a PostgreSQL server.",
+    );
   });
 
   it("is shared between processes: two starting together get one server", async () => {
@@ -185,8 +198,11 @@ for (const store of datastores) {
         await worker.run({ handleSignals: false });
         expect(await kept.result({ timeout: 30_000 })).toEqual({ success: true, value: "committed" });
         expect(ran).toEqual(["committed"]);
-        const { rows } = await database.query("SELECT id FROM task_outbox WHERE id = ANY($1)", [[kept.id, dropped.id]]);
-        expect(rows).toEqual([]);
+        // The outbox lets go of it once the queue has it (the task may finish first).
+        await eventually("the outbox to be empty", async () => {
+          const { rows } = await database.query("SELECT id FROM task_outbox WHERE id = ANY($1)", [[kept.id, dropped.id]]);
+          return rows.length === 0;
+        });
       } finally {
         await worker.close();
         await obliterate(store.datastore(), [outboxQueue, `${outboxQueue}-aborted`]);

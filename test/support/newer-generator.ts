@@ -1,4 +1,4 @@
-import { cp, readFile, rename, writeFile } from "node:fs/promises";
+import { cp, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { tempDir } from "./cli.js";
 import { editFile } from "./files.js";
@@ -53,9 +53,14 @@ async function changeTemplates(templates: string): Promise<void> {
   await editFile(path.join(core, "index.ts"), (text) => `${text}${upstream.coreLine}\n`);
   // redact-url.ts → redact.ts, and its importers follow.
   await rename(path.join(core, "config/redact-url.ts"), path.join(core, "config/redact.ts"));
-  for (const importer of ["index.ts", "email/mailer.ts", "db/database-url.ts"]) {
-    await editFile(path.join(core, importer), (text) => text.replace(/config\/redact-url\.js/g, "config/redact.js"));
+  const sources = (await readdir(core, { recursive: true })).filter((file) => file.endsWith(".ts"));
+  const importers = [];
+  for (const file of sources) if ((await readFile(path.join(core, file), "utf8")).includes("redact-url.js")) importers.push(file);
+  if (importers.length === 0) throw new Error("fixture edit found no importer of config/redact-url.ts");
+  for (const importer of importers) {
+    await editFile(path.join(core, importer), (text) => text.replace(/redact-url\.js/g, "redact.js"));
   }
+
   await editFile(path.join(base, "turbo.json"), (text) =>
     text.replace('"REQUIRE_SERVICES"', `"REQUIRE_SERVICES",\n    ${upstream.turboEnv}`),
   );

@@ -96,3 +96,19 @@ describe("settings", () => {
     expect(settingProblems({})).toEqual([]);
   });
 });
+
+describe("the shutdown grace", () => {
+  it("is 25 s in production and 3 s otherwise, where tsx watch kills a reloading worker after 5 s", () => {
+    const grace = () => createWorker({ queueName: "never-opened" }).settings.shutdownGraceMs;
+    const previous = process.env.NODE_ENV;
+    try {
+      process.env.NODE_ENV = "production";
+      expect(grace()).toBe(25_000);
+      process.env.NODE_ENV = "development";
+      expect(grace()).toBe(3_000);
+    } finally {
+      if (previous === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = previous;
+    }
+  });
+});

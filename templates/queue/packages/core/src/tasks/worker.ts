@@ -25,7 +25,7 @@ import {
   type TaskJobData,
   type TaskQueue,
 } from "./datastore/index.js";
-import { errorInfoFromJob, TaskEnqueueError, type TaskErrorInfo } from "./errors.js";
+import { errorInfoFromJob, TaskAbortedError, TaskEnqueueError, type TaskErrorInfo } from "./errors.js";
 import { FinishEvents } from "./finish-events.js";
 import { JobRunner, type RunnableTask } from "./job-runner.js";
 import { Outbox, type OutboxEntry, OutboxRelay, type Transaction, writeToOutbox } from "./outbox.js";
@@ -297,7 +297,13 @@ export class TaskWorker {
     const { concurrency, stalledIntervalMs } = this.settings;
     // A lock lasts two stall intervals (renewed every one): a live worker never loses it to a
     // slow renewal, a dead one's tasks are found stalled and run again within a few intervals.
-    const consumerSettings: ConsumerSettings = { concurrency, stalledInterval: stalledIntervalMs, lockDuration: 2 * stalledIntervalMs };
+    // Started by hand below, once "worker ready" is said: no task runs before it.
+    const consumerSettings: ConsumerSettings = {
+      concurrency,
+      stalledInterval: stalledIntervalMs,
+      lockDuration: 2 * stalledIntervalMs,
+      autorun: false,
+    };
     // Signals first: SIGTERM while the datastore is still unreachable must shut down cleanly.
     if (handleSignals) this.handleSignals();
     let consumer: QueueConsumer;
@@ -310,8 +316,13 @@ export class TaskWorker {
     this.consumer = consumer;
     this.runner = runner;
     consumer.on("failed", (job, error) => {
-      console.error(`[tasks] ${job?.name ?? "?"} (${job?.id ?? "?"}) failed: ${error.message}`);
-      if (job) void this.afterFailure(job);
+      if (!job) {
+        console.error(`[tasks] a task failed: ${error.message}`);
+        return;
+      }
+      const { level, line } = attemptEnd(job, error);
+      console[level](line);
+      void this.afterFailure(job);
     });
     consumer.on("error", (error) => {
       // The datastore reports itself unreachable once and retries; no line per retry.
@@ -330,6 +341,8 @@ export class TaskWorker {
     console.log(
       `[tasks] worker ready: queue "${this.queueName}" on ${datastore.kind}, concurrency ${concurrency}, tasks: ${this.taskNames.join(", ") || "(none registered)"}`,
     );
+    // Resolves when the consumer closes; its failures are its 'error' events, reported above.
+    consumer.run().catch(() => {});
   }
 
   /**
@@ -495,6 +508,21 @@ function enqueueJobOptions(name: string, { delay, runAt, priority, id }: Enqueue
   else if (delay !== undefined) jobOptions.delay = delay;
   if (priority !== undefined) jobOptions.priority = priority;
   return jobOptions;
+}
+
+/**
+ * One line per failed attempt, saying what happens next: a retry (and when), the end
+ * (the task gave up), or an abort — which is no failure of the task's.
+ */
+function attemptEnd(job: TaskJob, error: Error): { level: "log" | "warn" | "error"; line: string } {
+  const task = `${job.name} (${job.id})`;
+  if (error instanceof TaskAbortedError) return { level: "log", line: `[tasks] ${task} was aborted` };
+  const attempts = `attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}`;
+  if (typeof job.finishedOn === "number")
+    return { level: "error", line: `[tasks] ${task} failed (${attempts}), giving up: ${error.message}` };
+  const delay = job.opts.backoff && typeof job.opts.backoff === "object" ? job.opts.backoff.delay : undefined;
+  const when = delay === undefined ? "" : ` in ${delay < 1000 ? `${delay} ms` : `${(delay / 1000).toFixed(1)} s`}`;
+  return { level: "warn", line: `[tasks] ${task} failed (${attempts}): ${error.message}; retrying${when}` };
 }
 
 /** Reads a cron declaration as BullMQ will (it uses cron-parser too), so a bad one fails where it is declared. */

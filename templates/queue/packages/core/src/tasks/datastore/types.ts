@@ -40,6 +40,8 @@ export interface ConsumerSettings {
   stalledInterval?: number;
   /** Times a job may stall before it fails; BullMQ default 1. */
   maxStalledCount?: number;
+  /** Start consuming at once (BullMQ default); `false` waits for the consumer's `run()`. */
+  autorun?: boolean;
 }
 
 /** Where a datastore reports connection trouble. Each method receives one complete line. */
