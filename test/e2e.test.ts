@@ -74,16 +74,18 @@ describe("a queue-on project generated from the packed tarball", () => {
     expect(existsSync(path.join(project, "packages/app/dist/tasks/emails.js"))).toBe(true);
   });
 
-  it("passes its own tests on the embedded PostgreSQL", async () => {
+  it("passes its own tests on the embedded PostgreSQL, printing no connection errors", async () => {
     const output = await projectScript(project, ["test"]);
     expect(output).toMatch(/Tests\s+\d+ passed/);
     expect(output).not.toMatch(/\d+ skipped/);
+    expect(output).not.toMatch(/Lost the connection|Cannot reach|ECONNREFUSED|idle client error/);
   });
 
   it.skipIf(skipRedis)("passes its own tests with the queue on Redis", async () => {
     const env = { ...embeddedOnly, REDIS_URL: redisUrl, ...(postgresUrl ? { DATABASE_URL: postgresUrl } : {}) };
     const output = await projectScript(project, ["test"], env);
     expect(output).toMatch(/Tests\s+\d+ passed/);
+    expect(output).not.toMatch(/Lost the connection|Cannot reach|ECONNREFUSED|idle client error/);
   });
 
   it.skipIf(skipPostgres)(

@@ -155,6 +155,8 @@ describe("pnpm dev in a generated project, with nothing configured", () => {
     expect(dev.output).toContain("[tasks] SIGINT: taking no new tasks");
     // One Ctrl-C, delivered to each process more than once, is still one graceful stop.
     expect(dev.output).not.toMatch(/again: exiting without waiting|Lost the connection|idle client error|error while shutting down|Error:/);
+    // A clean stop is not reported as a failed command.
+    expect(dev.output).not.toMatch(/ELIFECYCLE|ERR_PNPM/);
   });
 
   it("keeps its data across restarts, and reloads the worker when a task file changes", async () => {
@@ -323,6 +325,7 @@ describe.skipIf(skipProduction)("pnpm build, pnpm start and pnpm worker in produ
     await Promise.all([server.stop("SIGTERM"), worker.stop("SIGTERM")]);
     await eventually("the server and the worker to exit", () => !server.groupAlive() && !worker.groupAlive());
     expect(worker.output).toContain("[tasks] SIGTERM: taking no new tasks");
+    expect(server.output + worker.output).not.toMatch(/ELIFECYCLE|ERR_PNPM/);
   }
 
   it.each(["Redis", "PostgreSQL"] as const)("runs the build: signup → welcome email, with the queue on %s", async (queue) => {

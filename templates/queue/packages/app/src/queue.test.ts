@@ -55,6 +55,30 @@ describe("admin dashboard", () => {
   });
 });
 
+describe("admin dashboard in a browser, in production", () => {
+  const app = appWith({ production: true, adminToken: TOKEN });
+  const basic = `Basic ${Buffer.from(`admin:${TOKEN}`).toString("base64")}`;
+
+  it("opened with the token: redirected once to the same address, with a session cookie that then suffices", async () => {
+    const opened = await app.request("http://localhost/admin/queues?x=1", {
+      headers: { authorization: basic, "sec-fetch-mode": "navigate" },
+    });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get("location")).toBe("http://localhost/admin/queues?x=1");
+    const cookie = opened.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/^admin_session=[^;]+; Max-Age=43200; Path=\/admin\/queues; HttpOnly; SameSite=Strict$/);
+    const session = cookie.split(";")[0]!;
+    for (const path of ["/admin/queues", "/admin/queues/api/queues"]) {
+      expect((await app.request(path, { headers: { cookie: session } })).status).toBe(200);
+    }
+  });
+
+  it("refuses a cookie it did not sign", async () => {
+    const forged = "admin_session=admin.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA%3D";
+    expect((await app.request("/admin/queues", { headers: { cookie: forged } })).status).toBe(401);
+  });
+});
+
 describe("GET /tasks/:id", () => {
   const app = appWith({ production: false, adminToken: undefined });
 

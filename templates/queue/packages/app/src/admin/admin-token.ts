@@ -1,19 +1,45 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
+import { getSignedCookie, setSignedCookie } from "hono/cookie";
+
+const SESSION_COOKIE = "admin_session";
+const SESSION_SECONDS = 12 * 3600;
 
 /**
  * Lets a request through only with the admin token, sent as
  * `Authorization: Bearer <token>` (scripts) or as the password of HTTP Basic
- * auth, any user name (browsers ask for it, and resend it with the dashboard's
- * own API calls). Anything else gets 401.
+ * auth, any user name (browsers ask for it) — or with the session cookie that a
+ * browser gets the first time it opens the dashboard with the token, for `path` and
+ * below. Anything else gets 401.
+ *
+ * The cookie (and the redirect that hands it out) is what makes the dashboard work
+ * in a browser: a page opened from an address holding the credentials
+ * (https://admin:token@host/…) cannot `fetch` its own files — fetch refuses any URL
+ * with credentials in it, so the dashboard's translations would never load. Opened
+ * with the token, a page is redirected once to the same address without them, and
+ * the cookie authenticates it from then on. The cookie is signed with the token (a
+ * new token ends every session), HttpOnly and SameSite=Strict, and lasts 12 hours.
  */
-export function requireAdminToken(token: string): MiddlewareHandler {
+export function requireAdminToken(token: string, { path }: { path: string }): MiddlewareHandler {
   const expected = digest(token);
   return async (c, next) => {
+    if ((await getSignedCookie(c, token, SESSION_COOKIE)) === "admin") return next();
     const given = tokenFrom(c.req.header("authorization"));
-    if (given !== undefined && timingSafeEqual(digest(given), expected)) return next();
-    c.header("WWW-Authenticate", 'Basic realm="admin", charset="UTF-8"');
-    return c.json({ error: "The admin token is required (Authorization: Bearer <ADMIN_TOKEN>)" }, 401);
+    if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+      c.header("WWW-Authenticate", 'Basic realm="admin", charset="UTF-8"');
+      return c.json({ error: "The admin token is required (Authorization: Bearer <ADMIN_TOKEN>)" }, 401);
+    }
+    if (c.req.header("sec-fetch-mode") !== "navigate") return next(); // a script: the token every time
+    const url = new URL(c.req.url);
+    await setSignedCookie(c, SESSION_COOKIE, "admin", token, {
+      path,
+      httpOnly: true,
+      sameSite: "Strict",
+      secure: url.protocol === "https:",
+      maxAge: SESSION_SECONDS,
+    });
+    // Absolute, so that no credentials of the current address carry over to the next.
+    return c.redirect(`${url.origin}${url.pathname}${url.search}`, 303);
   };
 }
 

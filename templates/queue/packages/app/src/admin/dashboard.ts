@@ -15,7 +15,7 @@ const open = new Set<Dashboard>();
 export function mountDashboard(app: Hono, config: QueueRouteConfig): void {
   if (config.production && !config.adminToken) return;
   if (config.production && config.adminToken) {
-    const guard = requireAdminToken(config.adminToken);
+    const guard = requireAdminToken(config.adminToken, { path: DASHBOARD_PATH });
     app.use(DASHBOARD_PATH, guard);
     app.use(`${DASHBOARD_PATH}/*`, guard);
   }
