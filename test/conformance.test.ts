@@ -240,6 +240,50 @@ describe.each(datastores)("conformance on $name", (store) => {
       );
     });
 
+    it("an attempt that meets a dependency down waits and tries again without using a retry, for ten minutes at most", async () => {
+      const logged = captureConsole();
+      const worker = newWorker();
+      const refused = () => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
+      let calls = 0;
+      const reach = worker.task(
+        "reach",
+        async () => {
+          calls++;
+          if (calls < 3) throw refused();
+          return calls;
+        },
+        { retries: 0 },
+      );
+      const unreachable = worker.task(
+        "unreachable",
+        async () => {
+          throw refused();
+        },
+        { retries: 0 },
+      );
+      await worker.run({ handleSignals: false });
+
+      // No retries, and yet it succeeds: the two attempts that met the outage did not count.
+      const handle = await reach.enqueue();
+      expect(await handle.result(WAIT)).toEqual({ success: true, value: 3 });
+      expect(logged).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^\\[tasks\\] reach \\(${handle.id}\\) could not run: connect ECONNREFUSED 127\\.0\\.0\\.1:9; trying again in \\d\\.\\d s$`,
+          ),
+        ),
+      );
+
+      // Due more than ten minutes ago (as BullMQ's own timestamp option can say): a
+      // dependency that still does not answer fails the attempt as any error would.
+      const queue = openRawQueue(datastore, queues.at(-1) as string);
+      const staleId = randomUUID();
+      await queue.add("unreachable", { args: [] }, { jobId: staleId, attempts: 1, timestamp: Date.now() - 11 * 60_000 });
+      await queue.close();
+      const outcome = await unreachable.handle(staleId).result(WAIT);
+      expect(outcome).toMatchObject({ success: false, error: { error: { message: "connect ECONNREFUSED 127.0.0.1:9" } } });
+    });
+
     it("times out an attempt: its signal fires and the attempt fails, cooperative or not", async () => {
       const worker = newWorker();
       const reasons: string[] = [];

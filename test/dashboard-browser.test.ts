@@ -113,6 +113,7 @@ describe.skipIf(skip)("the task dashboard in a browser, in production", () => {
 
     await page.goto(`${baseUrl}/admin/queues/queue/${queueName}?status=completed`);
     await page.getByText("sendWelcomeEmail").first().waitFor({ timeout: 30_000 });
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText: the text the page shows.
     const text = await page.locator("body").innerText();
     expect(text).toContain(jobId);
     // Every string translated: raw i18n keys look like QUEUE.STATUS.ALL.
@@ -132,6 +133,7 @@ describe.skipIf(skip)("the task dashboard in a browser, in production", () => {
     expect((await pasted.goto(withCredentials.toString()))?.status()).toBe(200);
     expect(pasted.url()).toBe(`${baseUrl}/admin/queues/queue/${queueName}?status=completed`); // redirected to the address without credentials
     await pasted.getByText("sendWelcomeEmail").first().waitFor({ timeout: 30_000 });
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText: the text the page shows.
     expect(await pasted.locator("body").innerText()).not.toMatch(/\b[A-Z]+(?:\.[A-Z_]+)+\b/);
     expect(refusedFetches).toEqual([]);
     await pasted.close();

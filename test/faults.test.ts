@@ -159,7 +159,14 @@ async function withScenario(store: Datastore, url: string, kind: string, body: (
         }
       },
       async finish(worker) {
-        const statuses = await mapLimit(handles, 50, (handle: TaskHandle<number>) => handle.status());
+        // Tasks a killed worker held may have run already (the ledger has them) and still be
+        // active until the survivor's stalled-job check hands them back: wait for that too.
+        const deadline = Date.now() + FINISH_TIMEOUT;
+        let statuses = await mapLimit(handles, 50, (handle: TaskHandle<number>) => handle.status());
+        while (statuses.some((status) => status !== "completed") && Date.now() < deadline) {
+          await sleep(250);
+          statuses = await mapLimit(handles, 50, (handle: TaskHandle<number>) => handle.status());
+        }
         expect(tally(statuses)).toEqual({ completed: TASKS });
         worker.signal("SIGTERM");
         const exit = await withTimeout(worker.exited, FINISH_TIMEOUT, `worker ${worker.label} to shut down`, worker);

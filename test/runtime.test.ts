@@ -6,13 +6,14 @@ import { randomUUID } from "node:crypto";
 import { chmod, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { TransactionRollbackError } from "drizzle-orm";
+import { TransactionRollbackError, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   coreMigrations,
   createDatabase,
   createUserModel,
+  isUnavailable,
   migrate,
   startEmbeddedPostgres,
   type Database,
@@ -50,6 +51,28 @@ describe("embedded PostgreSQL", () => {
     const { rows } = await database.query<{ ok: number }>("SELECT 1 AS ok");
     expect(rows).toEqual([{ ok: 1 }]);
     await database.close();
+  });
+
+  it("a connection dropped inside a transaction fails that transaction as unavailable, and the pool goes on", async () => {
+    const database = createDatabase({ url: embedded.url, max: 2 });
+    const orm = drizzle({ client: database.pool });
+    try {
+      const failed = await orm
+        .transaction(async (tx) => {
+          const { rows } = await tx.execute<{ pid: number }>(sql`SELECT pg_backend_pid() AS pid`);
+          // What a server shutting down does to every session: between two queries, this one ends.
+          await database.query("SELECT pg_terminate_backend($1)", [rows[0]?.pid]);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await tx.execute(sql`SELECT 1`);
+        })
+        .catch((error: unknown) => error);
+      // Without a listener on the checked-out client, pg's 'error' event would have ended this process.
+      expect(isUnavailable(failed)).toBe(true);
+      const { rows } = await database.query<{ ok: number }>("SELECT 1 AS ok");
+      expect(rows).toEqual([{ ok: 1 }]);
+    } finally {
+      await database.close();
+    }
   });
 
   it.runIf(process.getuid?.() === 0)("as root in a private folder, says why it cannot run and what to do", async () => {

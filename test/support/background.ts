@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { stripVTControlCharacters } from "node:util";
 import type { ResultPromise } from "execa";
@@ -10,6 +11,8 @@ import { spawnPnpm } from "./pnpm.js";
  */
 export class BackgroundScript {
   private text = "";
+  /** Every process the script had started when it was last stopped or killed. */
+  private readonly started = new Set<number>();
   /** How the script ended: an exit code, or the signal that ended it (exitCode undefined). */
   readonly exited: Promise<{ exitCode?: number; signal?: string }>;
 
@@ -52,24 +55,56 @@ export class BackgroundScript {
 
   /** Sends `signal` to the whole process group and resolves with how the script ended. */
   async stop(signal: NodeJS.Signals = "SIGINT"): Promise<{ exitCode?: number; signal?: string }> {
+    this.remember();
     if (this.child.pid !== undefined && groupAlive(this.child.pid)) process.kill(-this.child.pid, signal);
     return this.exited;
   }
 
-  /** Whether any process of the group is still alive. */
+  /**
+   * Whether any process of the script is still alive: its process group, and every process
+   * it had started when it was stopped — turbo runs each task in a process group of its
+   * own, which a signal to the script's group does not reach.
+   */
   groupAlive(): boolean {
-    return this.child.pid !== undefined && groupAlive(this.child.pid);
+    if (this.child.pid !== undefined && groupAlive(this.child.pid)) return true;
+    return [...this.started].some(isAlive);
   }
 
-  /** Last resort for afterAll: SIGKILL to the group. */
+  /** Last resort for afterAll: SIGKILL to the group and every process it started. */
   kill(): void {
+    this.remember();
     if (this.child.pid !== undefined && groupAlive(this.child.pid)) process.kill(-this.child.pid, "SIGKILL");
+    for (const pid of this.started) {
+      if (isAlive(pid)) process.kill(pid, "SIGKILL");
+    }
+  }
+
+  /** Notes every process now running under the script (by parent links, whatever its group). */
+  private remember(): void {
+    if (this.child.pid === undefined) return;
+    const children = new Map<number, number[]>();
+    for (const line of execFileSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" }).trim().split("\n")) {
+      const [pid, ppid] = line.trim().split(/\s+/).map(Number) as [number, number];
+      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+    }
+    const pending = [this.child.pid];
+    while (pending.length > 0) {
+      for (const pid of children.get(pending.pop() as number) ?? []) {
+        this.started.add(pid);
+        pending.push(pid);
+      }
+    }
   }
 }
 
 function groupAlive(pgid: number): boolean {
+  return isAlive(-pgid);
+}
+
+/** Whether a process (or, negative, a process group) exists. */
+function isAlive(pid: number): boolean {
   try {
-    process.kill(-pgid, 0);
+    process.kill(pid, 0);
     return true;
   } catch {
     return false;

@@ -1,4 +1,4 @@
-import { Queue, createPostgresBackend, withBackend } from "bullmq";
+import { type JobsOptions, Queue, createPostgresBackend, withBackend } from "bullmq";
 import { Redis } from "ioredis";
 import type { TaskQueue } from "../../templates/queue/packages/core/src/tasks/datastore/index.js";
 
@@ -13,6 +13,8 @@ export interface RawQueue {
   counts(): Promise<Record<"waiting" | "active" | "delayed" | "completed" | "failed", number>>;
   /** QueueEvents connections listening to the queue, from any process. */
   eventListeners(): Promise<number>;
+  /** A job added as plain BullMQ adds it, with options the runtime does not offer (e.g. a past `timestamp`). */
+  add(name: string, data: unknown, opts: JobsOptions): Promise<void>;
   obliterate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -43,6 +45,9 @@ export function openRawQueue(datastore: { kind: "redis" | "postgres"; url: strin
       };
     },
     eventListeners: async () => (await queue.getQueueEvents()).length,
+    async add(name, data, opts) {
+      await queue.add(name, data, opts);
+    },
     obliterate: () => queue.obliterate({ force: true }),
     async close() {
       await queue.close();

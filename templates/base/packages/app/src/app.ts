@@ -1,5 +1,5 @@
 import { getConnInfo } from "@hono/node-server/conninfo";
-import { describeError, isUnavailable } from "@repo/core";
+import { createBurstLog, describeError, isUnavailable } from "@repo/core";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -31,6 +31,8 @@ function clientAddress(c: Context): string {
  */
 export function createApp(config: AppConfig): Hono {
   const app = new Hono();
+  // While the database is down every request fails alike: one line a burst, not one a request.
+  const logUnavailable = createBurstLog("[app]");
   // What a production server owes its clients: the usual security headers, a cap on
   // request bodies, and a limit on signups per client (each one sends an email).
   app.use(secureHeaders());
@@ -57,7 +59,7 @@ export function createApp(config: AppConfig): Hono {
     // The database or the queue is down: the request was fine, and may be retried shortly.
     if (isUnavailable(error)) {
       // The cause, not the error: Drizzle's wrapper carries the query and its parameters.
-      console.error(`[app] ${c.req.method} ${c.req.path}: ${describeError(error.cause ?? error)}`);
+      logUnavailable(`${c.req.method} ${c.req.path}: ${describeError(error.cause ?? error)}`);
       c.header("Retry-After", "5");
       return c.json({ error: "A service this request needs is unavailable; try again shortly." }, 503);
     }

@@ -11,6 +11,7 @@ export {
   type EmbeddedPostgresServer,
 } from "./db/embedded-postgres.js";
 export { isUniqueViolation, sqlState } from "./db/errors.js";
+export { createBurstLog } from "./log/burst-log.js";
 export { DeclarationError, describeError, isConnectionError, isUnavailable, ServiceUnavailableError } from "./errors.js";
 export { coreMigrations, migrate, MigrationError, type MigrationFolder } from "./db/migrate.js";
 export { createThrowawayDatabase, type ThrowawayDatabase } from "./db/throwaway-database.js";

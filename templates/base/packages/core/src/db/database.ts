@@ -1,4 +1,5 @@
 import pg from "pg";
+import { createBurstLog } from "../log/burst-log.js";
 import { resolveDatabaseUrl } from "./database-url.js";
 
 /**
@@ -64,7 +65,13 @@ export function createDatabase(options: DatabaseOptions = {}): Database {
   // A bounded connect: a request must not wait minutes on a database host that does not answer.
   const pool = new DeferredPool(typeof url === "string" ? async () => url : url, { max, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on("error", (error) => console.error("[db] idle client error:", error.message));
+  // (A server shutting down ends every client at once: one line a burst.)
+  const logIdleError = createBurstLog("[db]");
+  pool.on("error", (error) => logIdleError(`idle client error: ${error.message}`));
+  // Neither may a checked-out one between two queries (inside a transaction, when the
+  // server shuts down): pg emits that on the client, where the pool listens only while
+  // it is idle. The client's next query then fails, with the request that runs it.
+  pool.on("connect", (client) => client.on("error", () => {}));
   let ended: Promise<void> | undefined;
   return {
     pool,

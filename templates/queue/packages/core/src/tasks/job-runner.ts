@@ -1,3 +1,4 @@
+import { createBurstLog, describeError, isUnavailable } from "@repo/core";
 import { DelayedError, UnrecoverableError, WaitingError } from "bullmq";
 import { retryDelay, type BackoffOptions } from "./backoff.js";
 import { AbortWatch } from "./abort-watch.js";
@@ -23,6 +24,14 @@ export interface JobRunnerOptions {
 // to the queue for about this long instead of holding a worker slot.
 const LIMITED_RETRY_MS = 250;
 
+// An attempt that met a dependency down (the database, a queue) goes back to the queue
+// for about this long, without using one of the task's retries: a short outage must not
+// use them all up and fail the task for good. Only while the task is due less than
+// UNAVAILABLE_PATIENCE_MS: past that, a dependency that never answers (a wrong host, a
+// service gone) fails attempts as any error does, so the task ends rather than loops.
+const UNAVAILABLE_RETRY_MS = 2_000;
+const UNAVAILABLE_PATIENCE_MS = 10 * 60_000;
+
 /**
  * Runs one attempt of a queued task: the BullMQ processor. Adds what BullMQ lacks
  * per job: the abort relay (durable marker read at start and polled while running),
@@ -33,6 +42,8 @@ export class JobRunner {
   private readonly running = new Map<string, RunningAttempt>();
   private readonly perTask = new Map<string, number>();
   private readonly abortWatch: AbortWatch;
+  // During an outage every task meets it: one line a burst, not one an attempt.
+  private readonly logUnavailable = createBurstLog("[tasks]", { write: console.warn });
 
   constructor(private readonly options: JobRunnerOptions) {
     this.abortWatch = new AbortWatch(this.running, options.tasks, options.abortPollMs);
@@ -99,6 +110,18 @@ export class JobRunner {
       const error = attempt.stopped ? attempt.stopReason : thrown;
       // Already back in the queue: tell BullMQ not to record anything.
       if (error instanceof TaskReleasedError) throw new WaitingError();
+      const dueAt = job.timestamp + (job.opts.delay ?? 0);
+      if (
+        isUnavailable(error) &&
+        !(error instanceof UnrecoverableError) &&
+        !attempt.stopped &&
+        Date.now() - dueAt < UNAVAILABLE_PATIENCE_MS
+      ) {
+        const waitMs = Math.round(UNAVAILABLE_RETRY_MS * (1 + Math.random() / 2));
+        this.logUnavailable(`${job.name} (${id}) could not run: ${describeError(error)}; trying again in ${(waitMs / 1000).toFixed(1)} s`);
+        await job.moveToDelayed(Date.now() + waitMs, token);
+        throw new DelayedError();
+      }
       if (!(error instanceof UnrecoverableError)) {
         // BullMQ reads the wait before the next retry from the job in memory, right after this
         // throw; its built-in exponential backoff has no cap, so the runtime computes it here.
