@@ -14,6 +14,15 @@ export default defineConfig({
         test: { name: "unit", include: ["test/unit/**/*.test.ts"] },
       },
       {
+        // What the compiler says of the task API (`*.test-d.ts`, checked by tsc, never run).
+        extends: true,
+        test: {
+          name: "types",
+          include: [],
+          typecheck: { enabled: true, only: true, include: ["test/types/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
+        },
+      },
+      {
         // The real parts: the built CLI, installs, processes, Redis and PostgreSQL.
         extends: true,
         test: {

@@ -1,12 +1,12 @@
 // The two contenders, behind one interface, on either datastore:
 // - core: the generated project's runtime (`@repo/core/tasks`), used only through
-//   its public API: createWorker, worker.task, enqueue, handle.result, worker.run;
-// - raw:  BullMQ used directly: Queue.add, a Worker, job.waitUntilFinished.
+//   its public API: createWorker, worker.task, enqueue, enqueueMany, handle.result, worker.run;
+// - raw:  BullMQ used directly: Queue.add, Queue.addBulk, a Worker, job.waitUntilFinished.
 // Both get the same connections (one per Queue/Worker; PostgreSQL pools of 4) and
 // the job and worker options the runtime sets by default, so the difference
 // measured is the runtime's own code.
 //
-// A contender: { name, enqueue(i), enqueueBulk?(items), startWorker(onRun),
+// A contender: { name, enqueue(i), enqueueBulk(items), startWorker(onRun),
 //   prepareResults(), waitForResult(handle, timeoutMs) → "event" | "poll", close() }.
 //   `onRun` is called by the no-op task each time it runs.
 import { setTimeout as sleep } from "node:timers/promises";
@@ -40,6 +40,7 @@ function openCore(datastore, queueName, concurrency) {
   return {
     name: "core",
     enqueue: (i) => noop.enqueue(i),
+    enqueueBulk: (items) => noop.enqueueMany(items.map((i) => [i])),
     async startWorker(callback) {
       onRun = callback;
       await worker.run({ handleSignals: false });

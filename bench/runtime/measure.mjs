@@ -71,9 +71,9 @@ export function openSession(name, { datastore, queueName, options, tasks = optio
   };
 }
 
-/** Raw BullMQ only: `addBulk` enqueue rate on an unconsumed queue, for reference (the runtime has no bulk enqueue). */
-export async function measureBulkEnqueue({ datastore, queueName, options, chunk = 1_000 }) {
-  const contender = openContender("raw", { datastore, queueName, concurrency: options.concurrency });
+/** Bulk enqueue rate on an unconsumed queue, in batches of `chunk`: core enqueueMany, raw addBulk. */
+export async function measureBulkEnqueue({ bulk, datastore, queueName, options, chunk = 1_000 }) {
+  const contender = openContender(bulk, { datastore, queueName, concurrency: options.concurrency });
   try {
     const start = performance.now();
     for (let first = 0; first < options.tasks; first += chunk) {
@@ -83,6 +83,7 @@ export async function measureBulkEnqueue({ datastore, queueName, options, chunk 
   } finally {
     await contender.close();
     await obliterate(datastore, queueName);
+    await obliterate(datastore, `${queueName}-aborted`);
   }
 }
 

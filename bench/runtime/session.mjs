@@ -6,7 +6,7 @@
 //   node bench/runtime/session.mjs '<request JSON>'
 //   stdin: one phase name per line (child.mjs PHASES), then "close"
 //   stdout: one RESULT_PREFIX line per command, carrying its result as JSON
-// A request with contender "bulk" measures raw addBulk once and exits.
+// A request with `bulk` ("core" or "raw") measures that contender's bulk enqueue once and exits.
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -20,7 +20,7 @@ const { measureBulkEnqueue, openSession } = await import("./measure.mjs");
 
 const reply = (result) => console.log(`${RESULT_PREFIX}${JSON.stringify(result ?? null)}`);
 const request = JSON.parse(process.argv[2]);
-if (request.contender === "bulk") {
+if (request.bulk) {
   reply(await measureBulkEnqueue(request));
 } else {
   const session = openSession(request.contender, request);

@@ -15,6 +15,8 @@ export interface RawQueue {
   eventListeners(): Promise<number>;
   /** A job added as plain BullMQ adds it, with options the runtime does not offer (e.g. a past `timestamp`). */
   add(name: string, data: unknown, opts: JobsOptions): Promise<void>;
+  /** A job's data and return value as the datastore holds them (undefined: no such job). */
+  stored(id: string): Promise<{ data: unknown; returnvalue: unknown } | undefined>;
   obliterate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -47,6 +49,10 @@ export function openRawQueue(datastore: { kind: "redis" | "postgres"; url: strin
     eventListeners: async () => (await queue.getQueueEvents()).length,
     async add(name, data, opts) {
       await queue.add(name, data, opts);
+    },
+    async stored(id) {
+      const job = await queue.getJob(id);
+      return job && { data: job.data, returnvalue: job.returnvalue };
     },
     obliterate: () => queue.obliterate({ force: true }),
     async close() {

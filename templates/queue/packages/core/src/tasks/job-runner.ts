@@ -2,6 +2,7 @@ import { createBurstLog, describeError, isUnavailable } from "@repo/core";
 import { DelayedError, UnrecoverableError, WaitingError } from "bullmq";
 import { retryDelay, type BackoffOptions } from "./backoff.js";
 import { AbortWatch } from "./abort-watch.js";
+import { decodeArgs, encodeResult } from "./payload.js";
 import { TaskAbortedError, TaskReleasedError, TaskRunTimeoutError, toRecordableError } from "./errors.js";
 import type { TaskJob, TaskQueue } from "./datastore/index.js";
 import { RunningAttempt } from "./running-attempt.js";
@@ -105,7 +106,7 @@ export class JobRunner {
     const timeout = task.timeout;
     if (timeout !== undefined) attempt.stopAfter(timeout, () => new TaskRunTimeoutError(id, job.name, timeout));
     try {
-      return await attempt.run(task.fn, data.args ?? []);
+      return encodeResult(await attempt.run(task.fn, decodeArgs(data)));
     } catch (thrown) {
       const error = attempt.stopped ? attempt.stopReason : thrown;
       // Already back in the queue: tell BullMQ not to record anything.

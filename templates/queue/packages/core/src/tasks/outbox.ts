@@ -25,13 +25,14 @@ export interface OutboxEntry {
   priority?: number;
 }
 
-/** Writes the entry in the caller's transaction; an entry with the same id already there is kept (ids de-duplicate). */
-export async function writeToOutbox(transaction: Transaction, entry: OutboxEntry): Promise<void> {
-  const runAt = entry.runAt === undefined ? null : new Date(entry.runAt).toISOString();
+/** Writes the entries in the caller's transaction, in one INSERT; an entry with an id already there is kept (ids de-duplicate). */
+export async function writeToOutbox(transaction: Transaction, entries: readonly OutboxEntry[]): Promise<void> {
+  const rows = entries.map((entry) => {
+    const runAt = entry.runAt === undefined ? null : new Date(entry.runAt).toISOString();
+    return sql`(${entry.id}, ${entry.taskName}, ${JSON.stringify(entry.data)}::jsonb, ${runAt}, ${entry.priority ?? null})`;
+  });
   await transaction.execute(
-    sql`INSERT INTO task_outbox (id, task_name, data, run_at, priority)
-        VALUES (${entry.id}, ${entry.taskName}, ${JSON.stringify(entry.data)}::jsonb, ${runAt}, ${entry.priority ?? null})
-        ON CONFLICT (id) DO NOTHING`,
+    sql`INSERT INTO task_outbox (id, task_name, data, run_at, priority) VALUES ${sql.join(rows, sql`, `)} ON CONFLICT (id) DO NOTHING`,
   );
 }
 

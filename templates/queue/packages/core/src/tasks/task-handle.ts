@@ -2,6 +2,7 @@ import type { TaskJob, TaskQueue } from "./datastore/index.js";
 import { errorInfoFromJob, TaskAbortedError, TaskFailedError, TaskTimeoutError } from "./errors.js";
 import type { FinishEvents } from "./finish-events.js";
 import type { Outbox } from "./outbox.js";
+import { decodeResult } from "./payload.js";
 
 export type TaskStatus = "queued" | "scheduled" | "running" | "completed" | "failed" | "aborted" | "not_found";
 
@@ -93,7 +94,7 @@ export class TaskHandle<R> {
         pause = Math.min(Math.max(pause, poll.firstMs), poll.capMs);
         const finish = await watch.next(Math.min(pause, left));
         // A completion event carries the result; any other event is looked into by the next poll.
-        if (finish?.completed) return { success: true, value: finish.value as R };
+        if (finish?.completed) return { success: true, value: decodeResult(finish.value) as R };
         if (!finish) pause *= 2;
       }
     } finally {
@@ -107,7 +108,7 @@ export class TaskHandle<R> {
     if (state === "completed" || state === "failed") {
       const job = await tasks.getJob(this.id);
       if (job) {
-        if (state === "completed") return { success: true, value: job.returnvalue as R };
+        if (state === "completed") return { success: true, value: decodeResult(job.returnvalue) as R };
         if (wasAbortedWhileRunning(job)) return { success: false, error: new TaskAbortedError(this.id, job.name) };
         return { success: false, error: new TaskFailedError(this.id, job.name, errorInfoFromJob(job)) };
       }

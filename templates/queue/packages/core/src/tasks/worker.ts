@@ -9,6 +9,7 @@ import {
   exitGracefullyOnSignals,
   isConnectionError,
 } from "@repo/core";
+import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { JobsOptions } from "bullmq";
 import { CronExpressionParser } from "cron-parser";
 import type { BackoffOptions } from "./backoff.js";
@@ -30,9 +31,10 @@ import { FinishEvents } from "./finish-events.js";
 import { JobRunner, type RunnableTask } from "./job-runner.js";
 import { Outbox, type OutboxEntry, OutboxRelay, type Transaction, writeToOutbox } from "./outbox.js";
 import { syncSchedules } from "./schedules.js";
-import { serialisableArgs } from "./serialisable.js";
+import { decodeArgs, encodeArgs, type Faithful, type Revived } from "./payload.js";
 import { queueNameFromEnv, resolveSettings, type RuntimeSettings, type SettingsOptions } from "./settings.js";
 import { type AbortMarker, type HandleQueues, TaskHandle, wasAbortedWhileRunning } from "./task-handle.js";
+import { validatePayload } from "./validation.js";
 
 export interface EnqueueOptions {
   /** Run no earlier than this many milliseconds from now (status "scheduled" until then). */
@@ -86,6 +88,15 @@ export interface TaskOptions {
   onFailure?: FailureHook;
 }
 
+export interface SchemaTaskOptions<S extends StandardSchemaV1> extends TaskOptions {
+  /**
+   * A Standard Schema (zod 4, valibot, arktype, …) for the task's one argument, its
+   * payload: checked at enqueue (TaskPayloadError, nothing queued) and again when the task
+   * runs, which receives the schema's output. The task's argument type comes from it.
+   */
+  schema: S;
+}
+
 export interface CronOptions extends TaskOptions {
   /** IANA time zone the pattern is read in (default "UTC"). */
   tz?: string;
@@ -95,11 +106,22 @@ export interface CronOptions extends TaskOptions {
 export interface Task<A extends unknown[], R> {
   (...args: A): Promise<R>;
   readonly taskName: string;
-  enqueue(...args: A): Promise<TaskHandle<R>>;
-  /** Enqueue with options, keeping the typed call: `task.with({ delay: 60_000 }).enqueue(...args)`. */
-  with(options: EnqueueOptions): { enqueue(...args: A): Promise<TaskHandle<R>> };
+  /**
+   * Queues a run. The arguments and the result cross the queue as data (payload.ts): an
+   * argument that would not come back as itself (a function, a class instance) fails to
+   * typecheck, and the result is typed as what comes back (`Revived<R>`).
+   */
+  enqueue(...args: Faithful<A>): Promise<TaskHandle<Revived<R>>>;
+  /**
+   * Queues one run per argument list, in one round trip (BullMQ's addBulk; one INSERT in a
+   * transaction): `sendReminder.enqueueMany(users.map((user) => [user.id]))`. All or
+   * nothing at the check: one invalid item and none is queued. Handles in the same order.
+   */
+  enqueueMany(argsList: readonly Faithful<A>[]): Promise<TaskHandle<Revived<R>>[]>;
+  /** Enqueue with options, keeping the typed call: `task.with({ delay: 60_000 }).enqueue(...args)`; `id` is for `enqueue` only. */
+  with(options: EnqueueOptions): Pick<Task<A, R>, "enqueue" | "enqueueMany">;
   /** Rebuilds the handle of a task queued earlier, e.g. from an id stored in the database. */
-  handle(id: string): TaskHandle<R>;
+  handle(id: string): TaskHandle<Revived<R>>;
 }
 
 export interface TaskWorkerOptions extends SettingsOptions {
@@ -214,7 +236,21 @@ export class TaskWorker {
     this.failureHooks.push(hook);
   }
 
-  task<A extends unknown[], R>(name: string, fn: (...args: A) => R | Promise<R>, options: TaskOptions = {}): Task<A, Awaited<R>> {
+  /**
+   * Declares a task: `fn` runs in a worker for each `enqueue(...args)`. With `schema`,
+   * the task takes one payload, typed and checked by the schema.
+   */
+  task<S extends StandardSchemaV1, R>(
+    name: string,
+    fn: (payload: StandardSchemaV1.InferOutput<S>) => R | Promise<R>,
+    options: SchemaTaskOptions<S>,
+  ): Task<[payload: StandardSchemaV1.InferInput<S>], Awaited<R>>;
+  task<A extends unknown[], R>(name: string, fn: (...args: A) => R | Promise<R>, options?: TaskOptions): Task<A, Awaited<R>>;
+  task<A extends unknown[], R>(
+    name: string,
+    declared: (...args: A) => R | Promise<R>,
+    options: TaskOptions & { schema?: StandardSchemaV1 } = {},
+  ): Task<A, Awaited<R>> {
     if (this.registry.has(name)) throw new DeclarationError(`Task "${name}" is registered twice; task names must be unique.`);
     for (const key of ["retries", "timeout", "concurrency"] as const) {
       const value = options[key];
@@ -224,6 +260,9 @@ export class TaskWorker {
         );
       }
     }
+    const { schema } = options;
+    // With a schema, every run (queued or called directly) checks its payload first.
+    const fn = schema ? async (...args: A) => declared(...([await validatePayload(name, schema, args[0], "run")] as A)) : declared;
     this.registry.set(name, {
       fn: fn as AnyTaskFn,
       options,
@@ -233,28 +272,45 @@ export class TaskWorker {
     });
     // Built once, on the first enqueue (the settings are read then).
     let taskJobOptions: JobsOptions | undefined;
-    const enqueueWith = async (opts: EnqueueOptions | undefined, args: A): Promise<TaskHandle<Awaited<R>>> => {
-      const data: TaskJobData = { args: serialisableArgs(name, args) };
-      if (opts?.transaction) {
-        const { transaction, ...rest } = opts;
-        return new TaskHandle<Awaited<R>>(await this.enqueueInTransaction(name, data, transaction, rest), name, this.queues);
-      }
+    type Result = Revived<Awaited<R>>;
+    // One path for one task and for a batch: every item checked and encoded first, so
+    // nothing is queued unless all pass; then one round trip (add, addBulk, or one INSERT
+    // into the outbox). The payload as given is queued, not the schema's output: the run
+    // checks it again.
+    const enqueueAll = async (opts: EnqueueOptions, argsList: readonly Faithful<A>[], batch: boolean): Promise<TaskHandle<Result>[]> => {
+      if (batch && opts.id !== undefined) throw new TypeError(`Task "${name}": enqueueMany takes no id (an id names one task)`);
+      const item = (index: number) => (batch ? `item ${index + 1} of ${argsList.length}` : undefined);
+      if (schema) await Promise.all(argsList.map((args, index) => validatePayload(name, schema, args[0], "enqueue", item(index))));
+      const { transaction, ...rest } = opts;
       taskJobOptions ??= this.jobOptions(options);
-      // A random id (122 bits) unless the caller names the task: BullMQ's own ids count
-      // 1, 2, 3…, and whoever could guess an id could read the task's result.
-      const jobOptions = { ...taskJobOptions, jobId: randomUUID(), ...(opts ? enqueueJobOptions(name, opts) : {}) };
-      const job = await this.withinEnqueueTimeout(name, async () => (await this.queues.tasks()).add(name, data, jobOptions));
-      return new TaskHandle<Awaited<R>>(job.id ?? jobOptions.jobId, name, this.queues);
+      const jobOptions = { ...taskJobOptions, ...enqueueJobOptions(name, rest) };
+      const jobs = argsList.map((args, index) => ({
+        name,
+        data: encodeArgs(name, args, item(index)),
+        // A random id (122 bits) unless the caller names the task: BullMQ's own ids count
+        // 1, 2, 3…, and whoever could guess an id could read the task's result.
+        opts: { ...jobOptions, jobId: jobOptions.jobId ?? randomUUID() },
+      }));
+      if (transaction) await this.enqueueInTransaction(jobs, transaction);
+      else if (jobs.length === 1)
+        await this.withinEnqueueTimeout(name, async () => (await this.queues.tasks()).add(name, jobs[0]!.data, jobs[0]!.opts));
+      else if (jobs.length > 1) await this.withinEnqueueTimeout(name, async () => (await this.queues.tasks()).addBulk(jobs));
+      return jobs.map((job) => new TaskHandle<Result>(job.opts.jobId, name, this.queues));
     };
+    const enqueueOne = async (opts: EnqueueOptions, args: Faithful<A>) => (await enqueueAll(opts, [args], false))[0]!;
     const call = async (...args: A): Promise<Awaited<R>> => {
       const direct = { id: `direct:${randomUUID()}`, name, attempt: 1, signal: new AbortController().signal };
       return await runAsCurrent(direct, () => fn(...args));
     };
     return Object.assign(call, {
       taskName: name,
-      enqueue: (...args: A) => enqueueWith(undefined, args),
-      with: (opts: EnqueueOptions) => ({ enqueue: (...args: A) => enqueueWith(opts, args) }),
-      handle: (id: string) => new TaskHandle<Awaited<R>>(id, name, this.queues),
+      enqueue: (...args: Faithful<A>) => enqueueOne({}, args),
+      enqueueMany: (argsList: readonly Faithful<A>[]) => enqueueAll({}, argsList, true),
+      with: (opts: EnqueueOptions) => ({
+        enqueue: (...args: Faithful<A>) => enqueueOne(opts, args),
+        enqueueMany: (argsList: readonly Faithful<A>[]) => enqueueAll(opts, argsList, true),
+      }),
+      handle: (id: string) => new TaskHandle<Result>(id, name, this.queues),
     });
   }
 
@@ -403,20 +459,28 @@ export class TaskWorker {
     };
   }
 
-  /** Writes a task to the outbox in the caller's transaction; returns its id. */
-  private async enqueueInTransaction(name: string, data: TaskJobData, transaction: Transaction, opts: EnqueueOptions): Promise<string> {
+  /** Writes tasks to the outbox in the caller's transaction, in one statement. */
+  private async enqueueInTransaction(
+    jobs: { name: string; data: TaskJobData; opts: JobsOptions }[],
+    transaction: Transaction,
+  ): Promise<void> {
+    const [first] = jobs;
+    if (!first) return;
     if (!this.outbox)
-      throw new TypeError(`Task "${name}": enqueue in a transaction needs a worker with an outbox database (createWorker({ outbox: db }))`);
-    const { jobId = randomUUID(), delay, priority } = enqueueJobOptions(name, opts);
-    const entry: OutboxEntry = {
-      id: jobId,
-      taskName: name,
-      data,
-      ...(delay ? { runAt: Date.now() + delay } : {}),
-      ...(priority ? { priority } : {}),
-    };
-    await writeToOutbox(transaction, entry);
-    return jobId;
+      throw new TypeError(
+        `Task "${first.name}": enqueue in a transaction needs a worker with an outbox database (createWorker({ outbox: db }))`,
+      );
+    const now = Date.now();
+    const entries = jobs.map(
+      ({ name, data, opts }): OutboxEntry => ({
+        id: opts.jobId as string,
+        taskName: name,
+        data,
+        ...(opts.delay ? { runAt: now + opts.delay } : {}),
+        ...(opts.priority ? { priority: opts.priority } : {}),
+      }),
+    );
+    await writeToOutbox(transaction, entries);
   }
 
   /** Hands an outbox entry to the queue, with its task's options (or defaults, for a task this process does not know). */
@@ -546,7 +610,7 @@ function failedTask(job: TaskJob): FailedTask {
   return {
     id: job.id ?? "?",
     taskName: job.name,
-    args: job.data.args ?? [],
+    args: decodeArgs(job.data),
     error: errorInfoFromJob(job),
     attempts: job.attemptsMade,
     failedAt: job.finishedOn ? new Date(job.finishedOn) : undefined,

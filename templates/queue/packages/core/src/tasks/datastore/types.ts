@@ -1,4 +1,5 @@
 import type { Job, Queue, QueueEvents, Worker } from "bullmq";
+import type { SuperJSONResult } from "superjson";
 import type { postgresBullMQ } from "./postgres.js";
 
 /** Which datastore the task queue lives in; BullMQ runs on either with the same API. */
@@ -7,9 +8,13 @@ export type DatastoreConfig =
   /** Without `url`: the project's database, as the core finds it (DATABASE_URL, else the embedded PostgreSQL). */
   | { kind: "postgres"; url?: string; schema?: string };
 
-/** What a queued task carries: its arguments (JSON, through BullMQ), and the abort marker once aborted while running. */
+/**
+ * What a queued task carries: its arguments (JSON, through BullMQ; payload.ts), superjson's
+ * notes on the values JSON alone would not bring back, and the abort marker once aborted while running.
+ */
 export interface TaskJobData {
   args: unknown[];
+  meta?: SuperJSONResult["meta"];
   /** Set by `abort()` on a running task: read when an attempt starts and while it runs. */
   abortRequestedAt?: number;
 }
