@@ -4,12 +4,14 @@
 // test/support/conformance/worker.ts), no mocks. Timeouts are hang guards only;
 // short intervals come from the runtime's own settings.
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import * as v from "valibot";
 import { z } from "zod";
 import {
   TaskAbortedError,
+  TaskExpiredError,
   TaskFailedError,
   TaskPayloadError,
   createWorker,
@@ -563,6 +565,203 @@ describe.each(datastores)("conformance on $name", (store) => {
       } finally {
         await raw.close();
       }
+    });
+
+    it("a cron's next run does not start while its previous one runs on any worker (the tick is skipped and logged), unless it opts out", async () => {
+      const logged = captureConsole();
+      const queueName = `conformance-cron-overlap-${suffix}`;
+      // Two workers on the queue, as two processes would be: each tick may go to either.
+      const [a, b] = [newWorker({ concurrency: 5 }, queueName), newWorker({ concurrency: 5 }, queueName)];
+      const runs: { name: string; start: number; end: number }[] = [];
+      const body = (name: string) => async () => {
+        const start = Date.now();
+        await sleep(2_500);
+        runs.push({ name, start, end: Date.now() });
+      };
+      for (const worker of [a, b]) {
+        worker.cron("* * * * * *", "slowReport", body("slowReport"));
+        worker.cron("* * * * * *", "overlapping", body("overlapping"), { overlap: true });
+      }
+      await Promise.all([a.run({ handleSignals: false }), b.run({ handleSignals: false })]);
+      await until(
+        () => runs.filter((run) => run.name === "slowReport").length,
+        (count) => count >= 2,
+        30_000,
+      );
+      await Promise.all([a.close(), b.close()]);
+      const exclusive = runs.filter((run) => run.name === "slowReport").sort((x, y) => x.start - y.start);
+      for (let index = 1; index < exclusive.length; index++) {
+        expect(exclusive[index]!.start).toBeGreaterThanOrEqual(exclusive[index - 1]!.end);
+      }
+      const overlapping = runs.filter((run) => run.name === "overlapping").sort((x, y) => x.start - y.start);
+      expect(overlapping.some((run, index) => index > 0 && run.start < overlapping[index - 1]!.end)).toBe(true);
+      expect(logged).toContainEqual(
+        expect.stringMatching(/^\[tasks\] slowReport \(.+\) skipped: its previous run \(.+\) is still running$/),
+      );
+    });
+
+    it("progress and log lines of a running task, and its info, read from another process's handle; counts by status", async () => {
+      const queueName = `conformance-progress-${suffix}`;
+      const worker = newWorker({}, queueName);
+      const observer = newWorker({}, queueName); // another producer of the same queue: reads through the datastore
+      // Each run waits at the gate until the test opens it.
+      let release: () => void = () => {};
+      let gate = Promise.resolve();
+      const closeGate = () => {
+        gate = new Promise<void>((resolve) => (release = resolve));
+      };
+      const importRows = worker.task("importRows", async (rows: number) => {
+        const current = worker.current();
+        await current.log(`importing ${rows} rows`);
+        await current.progress(50);
+        await current.progress({ done: rows / 2, of: rows });
+        await gate;
+        await current.log("done");
+        return rows;
+      });
+      // Called directly, it has nowhere to report to, and runs all the same.
+      expect(await importRows(4)).toBe(4);
+      closeGate();
+
+      await worker.run({ handleSignals: false });
+      const queued = await importRows.enqueue(10);
+      const seen = observer.handle(queued.id);
+      // Keys in any order: PostgreSQL stores it as jsonb.
+      const reported = await until(
+        () => seen.progress(),
+        (progress) => typeof progress === "object",
+      );
+      expect(reported).toEqual({ done: 5, of: 10 });
+      expect(await seen.logs()).toEqual(["importing 10 rows"]);
+      expect(await seen.status()).toBe("running");
+      expect(await observer.counts()).toMatchObject({ queued: 0, running: 1, failed: 0 });
+      release();
+      expect(await seen.result(WAIT)).toEqual({ success: true, value: 10 });
+      expect(await seen.logs()).toEqual(["importing 10 rows", "done"]);
+      const info = await seen.info();
+      expect(info).toMatchObject({
+        id: queued.id,
+        name: "importRows",
+        status: "completed",
+        attempts: 1,
+        worker: `${hostname()}:${process.pid}`,
+      });
+      expect(info?.enqueuedAt?.getTime()).toBeLessThanOrEqual(info?.startedAt?.getTime() ?? 0);
+      expect(info?.startedAt?.getTime()).toBeLessThanOrEqual(info?.finishedAt?.getTime() ?? 0);
+      expect(await observer.counts()).toMatchObject({ queued: 0, running: 0, completed: 1 });
+      expect(await observer.handle("no-such-task").info()).toBeUndefined();
+    });
+
+    it("idempotency keys and debounce: the same key within its ttl gives the first task; debounced, only the last enqueue runs", async () => {
+      const worker = newWorker();
+      const runs: string[] = [];
+      const charge = worker.task("charge", async (order: string) => {
+        runs.push(`charge ${order}`);
+        return order;
+      });
+      const reindex = worker.task("reindex", async (version: number) => {
+        runs.push(`reindex ${version}`);
+        return version;
+      });
+      await expect(charge.with({ ttl: 1_000 }).enqueue("x")).rejects.toThrow(/ttl is how long a key holds: pass key too/);
+      await expect(charge.with({ key: "k", id: "i" }).enqueue("x")).rejects.toThrow(/pass one of id, key and debounce/);
+
+      const first = await charge.with({ key: "order-1", ttl: 2_000 }).enqueue("first");
+      const again = await charge.with({ key: "order-1", ttl: 2_000 }).enqueue("second");
+      const otherKey = await charge.with({ key: "order-2", ttl: 2_000 }).enqueue("other");
+      expect(again.id).toBe(first.id);
+      expect(otherKey.id).not.toBe(first.id);
+      const debounced = [];
+      for (const version of [1, 2, 3]) debounced.push(await reindex.with({ debounce: { key: "catalog", delay: 1_000 } }).enqueue(version));
+      expect(await debounced[2]!.status()).toBe("scheduled");
+      expect(await debounced[0]!.status()).toBe("not_found"); // replaced by the later enqueue
+
+      await worker.run({ handleSignals: false });
+      expect(await first.result(WAIT)).toEqual({ success: true, value: "first" });
+      expect(await debounced[2]!.result(WAIT)).toEqual({ success: true, value: 3 });
+      await otherKey.result(WAIT);
+      expect(runs.sort()).toEqual(["charge first", "charge other", "reindex 3"]);
+      await sleep(2_100); // past the key's ttl: a new task
+      const later = await charge.with({ key: "order-1", ttl: 2_000 }).enqueue("later");
+      expect(later.id).not.toBe(first.id);
+      expect(await later.result(WAIT)).toEqual({ success: true, value: "later" });
+    });
+
+    it("expire: a task not started by its deadline does not run, and says so; one started in time runs", async () => {
+      const logged = captureConsole();
+      const worker = newWorker();
+      const ran: string[] = [];
+      const notify = worker.task("notify", async (label: string) => {
+        ran.push(label);
+        return label;
+      });
+      const stale = await notify.with({ expire: 200 }).enqueue("stale");
+      const fresh = await notify.with({ expire: new Date(Date.now() + 60_000) }).enqueue("fresh");
+      await sleep(400); // no worker yet: the first deadline passes
+      await worker.run({ handleSignals: false });
+      const outcome = await stale.result(WAIT);
+      expect(outcome.success).toBe(false);
+      expect(outcome.success ? undefined : outcome.error).toBeInstanceOf(TaskExpiredError);
+      expect(await stale.status()).toBe("expired");
+      expect(await fresh.result(WAIT)).toEqual({ success: true, value: "fresh" });
+      expect(ran).toEqual(["fresh"]);
+      expect((await worker.failed()).map((failure) => failure.id)).not.toContain(stale.id);
+      expect(logged).toContainEqual(
+        expect.stringMatching(new RegExp(`^\\[tasks\\] Task notify \\(${stale.id}\\) expired: it had not started by `)),
+      );
+    });
+
+    it("middleware wraps every run in the order added, sees the run and its arguments, and can change the outcome", async () => {
+      const worker = newWorker();
+      const trail: string[] = [];
+      worker.use(async ({ task, args }, next) => {
+        trail.push(`outer ${task.name}(${args.join(",")}) attempt ${task.attempt}`);
+        try {
+          return await next();
+        } finally {
+          trail.push("outer done");
+        }
+      });
+      worker.use(async ({ task }, next) => {
+        trail.push(`inner sees ${worker.current().id === task.id ? "the current task" : "another task"}`);
+        const value = await next();
+        return typeof value === "number" ? value + 1 : value;
+      });
+      const add = worker.task("add", async (a: number, b: number) => {
+        trail.push("task");
+        return a + b;
+      });
+      expect(await add(1, 2)).toBe(3); // direct calls run the function alone
+      expect(trail).toEqual(["task"]);
+      trail.length = 0;
+      await worker.run({ handleSignals: false });
+      expect(await (await add.enqueue(1, 2)).result(WAIT)).toEqual({ success: true, value: 4 });
+      expect(trail).toEqual(["outer add(1,2) attempt 1", "inner sees the current task", "task", "outer done"]);
+    });
+
+    it("enqueue by name, from a producer that does not declare the task: the worker runs it with its declared retries", async () => {
+      const queueName = `conformance-by-name-${suffix}`;
+      const worker = newWorker({}, queueName);
+      const producer = newWorker({}, queueName); // another service: it knows the queue, not the task module
+      let calls = 0;
+      worker.task(
+        "flaky",
+        async (label: string, at: Date) => {
+          calls++;
+          if (calls < 3) throw new Error("not yet");
+          return `${label} at ${at.toISOString()}`;
+        },
+        { retries: 2, backoff: { delay: 10 } },
+      );
+      await worker.run({ handleSignals: false });
+      const handle = await producer.enqueue("flaky", ["report", new Date(0)], { priority: 5 });
+      expect(handle.taskName).toBe("flaky");
+      expect(await handle.result(WAIT)).toEqual({ success: true, value: "report at 1970-01-01T00:00:00.000Z" });
+      expect(calls).toBe(3);
+      // A name no worker declares fails for good, saying so.
+      const unknown = await producer.enqueue("noSuchTask");
+      const outcome = await unknown.result(WAIT);
+      expect(outcome.success ? "" : outcome.error.message).toMatch(/Task "noSuchTask" is not registered in this worker process/);
     });
 
     it("keeps results for the configured time", async () => {

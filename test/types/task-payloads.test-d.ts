@@ -102,3 +102,19 @@ describe("enqueueMany", () => {
     void remind.with({ delay: 1_000 }).enqueueMany([["u1", "tomorrow"]]);
   });
 });
+
+describe("by name, progress, info", () => {
+  it("an untyped handle for a task enqueued by name; progress and info as declared", async () => {
+    const handle = await worker.enqueue("sendWelcomeEmail", ["u1"], { delay: 1_000 });
+    expectTypeOf(handle).toEqualTypeOf<TaskHandle<unknown>>();
+    // @ts-expect-error the arguments are a list
+    void worker.enqueue("sendWelcomeEmail", "u1");
+    expectTypeOf(await handle.progress()).toEqualTypeOf<number | string | boolean | object | undefined>();
+    expectTypeOf(await handle.logs()).toEqualTypeOf<string[]>();
+    const info = await handle.info();
+    expectTypeOf(info?.status).toEqualTypeOf<
+      "queued" | "scheduled" | "running" | "completed" | "failed" | "aborted" | "expired" | "not_found" | undefined
+    >();
+    expectTypeOf(info?.startedAt).toEqualTypeOf<Date | undefined>();
+  });
+});

@@ -9,6 +9,29 @@ export interface CurrentTask {
   readonly attempt: number;
   /** Fires when the task is aborted, times out, or its worker shuts down and hands it back. */
   readonly signal: AbortSignal;
+  /**
+   * Reports how far the task is (a number, e.g. a percentage, or any JSON data), kept with
+   * the task: `handle.progress()` reads it from any process, and the dashboard shows it.
+   * Nothing is kept for a direct call.
+   */
+  progress(value: TaskProgress): Promise<void>;
+  /** Adds a line to the task's log, kept with the task (`handle.logs()`, the dashboard). Not kept for a direct call. */
+  log(line: string): Promise<void>;
+}
+
+/** What a task reports with `progress()`: a number, or JSON data. */
+export type TaskProgress = number | string | boolean | object;
+
+/** What `worker.current()` is inside a task called directly, outside the queue: nowhere to report to. */
+export function directCall(name: string, id: string): CurrentTask {
+  return {
+    id,
+    name,
+    attempt: 1,
+    signal: new AbortController().signal,
+    progress: async () => {},
+    log: async () => {},
+  };
 }
 
 // AsyncLocalStorage follows the task through every await, so helpers deep in a

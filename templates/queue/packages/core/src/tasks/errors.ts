@@ -35,6 +35,21 @@ export class TaskAbortedError extends UnrecoverableError {
 }
 
 /**
+ * The task had not started by its deadline (`with({ expire })`), so it never ran. Extends
+ * UnrecoverableError: an expired task is not retried.
+ */
+export class TaskExpiredError extends UnrecoverableError {
+  constructor(
+    readonly taskId: string,
+    readonly taskName: string,
+    readonly expiredAt: Date,
+  ) {
+    super(`Task ${taskName} (${taskId}) expired: it had not started by ${expiredAt.toISOString()}, so it did not run`);
+    this.name = "TaskExpiredError";
+  }
+}
+
+/**
  * `enqueue()` could not queue the task: the datastore is down or did not answer within
  * TASKS_ENQUEUE_TIMEOUT_MS. The task is not known to be queued (one that timed out may
  * still arrive: pass your own `id` to make a retry idempotent).

@@ -13,13 +13,22 @@ export type {
   TaskWorkerOptions,
 } from "./worker.js";
 export type { Transaction } from "./outbox.js";
+export type { TaskMiddleware, TaskRun } from "./job-runner.js";
 export { TaskHandle } from "./task-handle.js";
-export type { TaskResult, TaskStatus } from "./task-handle.js";
-export { TaskAbortedError, TaskEnqueueError, TaskFailedError, TaskReleasedError, TaskRunTimeoutError, TaskTimeoutError } from "./errors.js";
+export type { TaskInfo, TaskResult, TaskStatus } from "./task-handle.js";
+export {
+  TaskAbortedError,
+  TaskEnqueueError,
+  TaskExpiredError,
+  TaskFailedError,
+  TaskReleasedError,
+  TaskRunTimeoutError,
+  TaskTimeoutError,
+} from "./errors.js";
 export type { TaskErrorInfo } from "./errors.js";
 export type { Faithful, Revived } from "./payload.js";
 export { TaskPayloadError } from "./validation.js";
-export type { CurrentTask } from "./current.js";
+export type { CurrentTask, TaskProgress } from "./current.js";
 export type { BackoffOptions } from "./backoff.js";
 export { settingProblems } from "./settings.js";
 export type { RuntimeSettings } from "./settings.js";

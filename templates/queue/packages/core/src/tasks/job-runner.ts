@@ -3,22 +3,40 @@ import { DelayedError, UnrecoverableError, WaitingError } from "bullmq";
 import { retryDelay, type BackoffOptions } from "./backoff.js";
 import { AbortWatch } from "./abort-watch.js";
 import { decodeArgs, encodeResult } from "./payload.js";
-import { TaskAbortedError, TaskReleasedError, TaskRunTimeoutError, toRecordableError } from "./errors.js";
+import type { CurrentTask } from "./current.js";
+import { TaskAbortedError, TaskExpiredError, TaskReleasedError, TaskRunTimeoutError, toRecordableError } from "./errors.js";
 import type { TaskJob, TaskQueue } from "./datastore/index.js";
 import { RunningAttempt } from "./running-attempt.js";
 
 /** What the runner needs to know about a registered task. */
 export interface RunnableTask {
   readonly fn: (...args: unknown[]) => unknown;
+  /** Attempts in all (1 + retries), as the task declares them now. */
+  readonly attempts: number;
   readonly timeout?: number;
   readonly concurrency?: number;
   readonly backoff?: BackoffOptions;
+  /** A cron whose runs may overlap (`overlap: true`); by default a tick is skipped while the previous run runs. */
+  readonly overlap?: boolean;
 }
 
 export interface JobRunnerOptions {
   lookup(name: string): RunnableTask | undefined;
   tasks(): Promise<TaskQueue>;
   abortPollMs: number;
+  /** Code around every run (`worker.use`), outermost first; read at each run. */
+  middleware: readonly TaskMiddleware[];
+}
+
+/** A middleware (`worker.use`): runs around every run of every task in a worker. */
+export type TaskMiddleware = (run: TaskRun, next: () => Promise<unknown>) => Promise<unknown>;
+
+/** What a middleware sees of the run it wraps. */
+export interface TaskRun {
+  /** The run, as `worker.current()` gives it inside the task. */
+  readonly task: CurrentTask;
+  /** The task's arguments, as it receives them. */
+  readonly args: readonly unknown[];
 }
 
 // When a task is at its concurrency limit in this process, a job of it goes back
@@ -91,6 +109,22 @@ export class JobRunner {
     const { data } = job;
     // The durable marker: aborted while running on a worker that has since died or restarted.
     if (data.abortRequestedAt) throw new TaskAbortedError(id, job.name);
+    // Not started by its deadline: it does not run (a task that did start keeps its retries).
+    if (data.expiresAt !== undefined && job.attemptsMade === 0 && Date.now() > data.expiresAt) {
+      throw new TaskExpiredError(id, job.name, new Date(data.expiresAt));
+    }
+    // A cron tick while the previous run of the same schedule still runs, on any worker:
+    // skipped (BullMQ's schedulers start a job every tick, whatever the last one is doing).
+    if (job.repeatJobKey && !task.overlap) {
+      const previous = await this.previousRunStillRunning(job);
+      if (previous) {
+        console.log(`[tasks] ${job.name} (${id}) skipped: its previous run (${previous}) is still running`);
+        return undefined;
+      }
+    }
+    // The task's retries as its code declares them now, whoever queued it (a producer that
+    // enqueued it by name, an earlier deploy): BullMQ reads them from the job in memory.
+    job.opts.attempts = task.attempts;
 
     const limit = task.concurrency;
     const runningOfTask = this.perTask.get(job.name) ?? 0;
@@ -106,7 +140,9 @@ export class JobRunner {
     const timeout = task.timeout;
     if (timeout !== undefined) attempt.stopAfter(timeout, () => new TaskRunTimeoutError(id, job.name, timeout));
     try {
-      return encodeResult(await attempt.run(task.fn, decodeArgs(data)));
+      const { middleware } = this.options;
+      const fn = middleware.length === 0 ? task.fn : withMiddleware(task.fn, middleware, attempt);
+      return encodeResult(await attempt.run(fn, decodeArgs(data)));
     } catch (thrown) {
       const error = attempt.stopped ? attempt.stopReason : thrown;
       // Already back in the queue: tell BullMQ not to record anything.
@@ -135,4 +171,21 @@ export class JobRunner {
       this.perTask.set(job.name, (this.perTask.get(job.name) ?? 1) - 1);
     }
   }
+
+  /** The id of an earlier run of the same cron schedule that is running now, on any worker, if there is one. */
+  private async previousRunStillRunning(job: TaskJob): Promise<string | undefined> {
+    const running = await (await this.options.tasks()).getActive(0, -1);
+    return running.find((other) => other.id !== job.id && other.repeatJobKey === job.repeatJobKey && other.timestamp <= job.timestamp)?.id;
+  }
+}
+
+/** `fn` wrapped in the middleware, the first registered outermost. */
+function withMiddleware(fn: RunnableTask["fn"], middleware: readonly TaskMiddleware[], task: CurrentTask): RunnableTask["fn"] {
+  return (...args) => {
+    const step = async (index: number): Promise<unknown> => {
+      const layer = middleware[index];
+      return layer ? layer({ task, args }, () => step(index + 1)) : fn(...args);
+    };
+    return step(0);
+  };
 }

@@ -69,6 +69,8 @@ interface NotedResult {
  * else a TypeError naming the task, the batch `item` if any, the argument and the path inside it).
  */
 export function encodeArgs(taskName: string, args: readonly unknown[], item?: string): TaskJobData {
+  // The common case, and the hot path: plain JSON needs neither checks nor superjson.
+  if (isPlainJson(args)) return { args: [...args] };
   args.forEach((value, index) => {
     const problem = findProblem(value, "", new Set());
     if (problem) {
@@ -90,6 +92,7 @@ export function decodeArgs(data: Pick<TaskJobData, "args" | "meta">): unknown[] 
 
 /** A task's return value, as the job stores it. */
 export function encodeResult(value: unknown): unknown {
+  if (value !== undefined && isPlainJson(value)) return value;
   const { json, meta } = superjson.serialize(value);
   return meta ? ({ $superjson: { json, meta } } satisfies NotedResult) : json;
 }
@@ -99,6 +102,43 @@ export function decodeResult(stored: unknown): unknown {
   if (typeof stored !== "object" || stored === null || !("$superjson" in stored)) return stored;
   const { json, meta } = (stored as NotedResult).$superjson;
   return superjson.deserialize({ json: json as never, meta });
+}
+
+/**
+ * Whether `value` is JSON that comes back from JSON.parse(JSON.stringify(value)) as it
+ * was: strings, finite numbers, booleans, null, and arrays and plain objects of those,
+ * without holes, `undefined` or an object met twice (superjson keeps shared references).
+ */
+function isPlainJson(value: unknown, seen?: Set<object>, depth = 0): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  // Deeper than this is rare: superjson, which handles anything, takes over.
+  if (depth > 64) return false;
+  const visited = seen ?? new Set<object>();
+  if (visited.has(value)) return false;
+  visited.add(value);
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      if (!(index in value) || !isPlainJson(value[index], visited, depth + 1)) return false;
+    }
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  for (const key in value) {
+    if (!isPlainJson((value as Record<string, unknown>)[key], visited, depth + 1)) return false;
+  }
+  return true;
 }
 
 interface Problem {

@@ -1,4 +1,4 @@
-import { runAsCurrent, type CurrentTask } from "./current.js";
+import { runAsCurrent, type CurrentTask, type TaskProgress } from "./current.js";
 import type { TaskJob } from "./datastore/index.js";
 
 /**
@@ -81,6 +81,14 @@ export class RunningAttempt implements CurrentTask {
     this.#stopReason = reason;
     this.#controller?.abort(reason);
     this.#reject?.(reason);
+  }
+
+  progress(value: TaskProgress): Promise<void> {
+    return this.#job.updateProgress(value);
+  }
+
+  async log(line: string): Promise<void> {
+    await this.#job.log(line);
   }
 
   /** Hands the job back to the queue (waiting again, for any worker). */

@@ -1,10 +1,29 @@
+import type { TaskProgress } from "./current.js";
 import type { TaskJob, TaskQueue } from "./datastore/index.js";
-import { errorInfoFromJob, TaskAbortedError, TaskFailedError, TaskTimeoutError } from "./errors.js";
+import { errorInfoFromJob, TaskAbortedError, TaskExpiredError, TaskFailedError, TaskTimeoutError } from "./errors.js";
 import type { FinishEvents } from "./finish-events.js";
 import type { Outbox } from "./outbox.js";
 import { decodeResult } from "./payload.js";
 
-export type TaskStatus = "queued" | "scheduled" | "running" | "completed" | "failed" | "aborted" | "not_found";
+export type TaskStatus = "queued" | "scheduled" | "running" | "completed" | "failed" | "aborted" | "expired" | "not_found";
+
+/** What `handle.info()` tells of a task. */
+export interface TaskInfo {
+  id: string;
+  name: string;
+  status: TaskStatus;
+  /** When it was queued (for a task enqueued in a transaction: when a worker queued it). */
+  enqueuedAt?: Date;
+  /** When its last attempt started. */
+  startedAt?: Date;
+  finishedAt?: Date;
+  /** Attempts started so far (0 before the first). */
+  attempts: number;
+  /** The worker process that ran its last attempt ("<host>:<pid>"). */
+  worker?: string;
+  /** What it last reported with `worker.current().progress()`. */
+  progress?: TaskProgress;
+}
 
 export type TaskResult<R> = { success: true; value: R } | { success: false; error: Error };
 
@@ -39,6 +58,22 @@ export function wasAbortedWhileRunning(job: TaskJob): boolean {
   return Boolean(job.data.abortRequestedAt) || errorInfoFromJob(job).name === "TaskAbortedError";
 }
 
+/** A failed task that never ran because it had not started by its deadline reports "expired". */
+export function hasExpired(job: TaskJob): boolean {
+  return errorInfoFromJob(job).name === "TaskExpiredError";
+}
+
+/** BullMQ starts every job at progress 0: "nothing reported yet" reads as undefined. */
+function reportedProgress(job: TaskJob): TaskProgress | undefined {
+  return job.progress === 0 ? undefined : (job.progress as TaskProgress);
+}
+
+/** How a task that ended in BullMQ's "failed" state really ended: failed, aborted, or expired. */
+function failedState(job: TaskJob): "failed" | "aborted" | "expired" {
+  if (wasAbortedWhileRunning(job)) return "aborted";
+  return hasExpired(job) ? "expired" : "failed";
+}
+
 /**
  * A queued task, by id. Cheap to rebuild from an id in another process
  * (`myTask.handle(id)`, or `worker.handle(id)` for any task); every method asks
@@ -59,7 +94,7 @@ export class TaskHandle<R> {
     if (!job) return (await this.wasAbortedBeforeRunning()) ? "aborted" : "not_found";
     const state = await job.getState();
     if (state === "completed") return "completed";
-    if (state === "failed") return wasAbortedWhileRunning(job) ? "aborted" : "failed";
+    if (state === "failed") return failedState(job);
     if (state === "active") return "running";
     // "delayed" also covers the wait before a retry.
     if (state === "delayed") return "scheduled";
@@ -109,7 +144,10 @@ export class TaskHandle<R> {
       const job = await tasks.getJob(this.id);
       if (job) {
         if (state === "completed") return { success: true, value: decodeResult(job.returnvalue) as R };
-        if (wasAbortedWhileRunning(job)) return { success: false, error: new TaskAbortedError(this.id, job.name) };
+        const ended = failedState(job);
+        if (ended === "aborted") return { success: false, error: new TaskAbortedError(this.id, job.name) };
+        if (ended === "expired")
+          return { success: false, error: new TaskExpiredError(this.id, job.name, new Date(job.data.expiresAt ?? 0)) };
         return { success: false, error: new TaskFailedError(this.id, job.name, errorInfoFromJob(job)) };
       }
       // Its result expired between the two reads: as if it were not found.
@@ -120,6 +158,37 @@ export class TaskHandle<R> {
     if (marker) return { success: false, error: new TaskAbortedError(this.id, marker.data.taskName) };
     const named = this.taskName ? `${this.taskName} (${this.id})` : this.id;
     throw new Error(`Task ${named} not found: never queued, or its result has expired`);
+  }
+
+  /** What the task last reported with `worker.current().progress(…)`; undefined before it did (or once it is gone). */
+  async progress(): Promise<TaskProgress | undefined> {
+    const job = await (await this.queues.tasks()).getJob(this.id);
+    return job && reportedProgress(job);
+  }
+
+  /** The task's log lines (`worker.current().log(…)`), oldest first. */
+  async logs(): Promise<string[]> {
+    return (await (await this.queues.tasks()).getJobLogs(this.id, 0, -1, true)).logs;
+  }
+
+  /** When the task was queued, started and finished, its attempts and the worker that ran it; undefined if it is not found. */
+  async info(): Promise<TaskInfo | undefined> {
+    const job = await (await this.queues.tasks()).getJob(this.id);
+    const status = await this.status();
+    if (status === "not_found") return undefined;
+    if (!job) return { id: this.id, name: await this.name(), status, attempts: 0 }; // in the outbox, or aborted before it ran
+    const progress = reportedProgress(job);
+    return {
+      id: this.id,
+      name: job.name,
+      status,
+      enqueuedAt: new Date(job.timestamp),
+      ...(job.processedOn ? { startedAt: new Date(job.processedOn) } : {}),
+      ...(job.finishedOn ? { finishedAt: new Date(job.finishedOn) } : {}),
+      attempts: job.attemptsStarted ?? job.attemptsMade,
+      ...(job.processedBy ? { worker: job.processedBy } : {}),
+      ...(progress !== undefined ? { progress } : {}),
+    };
   }
 
   /**

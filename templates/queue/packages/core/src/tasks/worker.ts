@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   closeDatabase,
@@ -14,7 +15,7 @@ import type { JobsOptions } from "bullmq";
 import { CronExpressionParser } from "cron-parser";
 import type { BackoffOptions } from "./backoff.js";
 import { openContext, type ContextOptions, type Lifespan, type TaskContext } from "./context.js";
-import { currentTask, runAsCurrent, type CurrentTask } from "./current.js";
+import { type CurrentTask, currentTask, directCall, runAsCurrent } from "./current.js";
 import {
   type ConsumerSettings,
   type Datastore,
@@ -26,36 +27,18 @@ import {
   type TaskJobData,
   type TaskQueue,
 } from "./datastore/index.js";
-import { errorInfoFromJob, TaskAbortedError, TaskEnqueueError, type TaskErrorInfo } from "./errors.js";
+import { errorInfoFromJob, TaskAbortedError, TaskEnqueueError, type TaskErrorInfo, TaskExpiredError } from "./errors.js";
 import { FinishEvents } from "./finish-events.js";
-import { JobRunner, type RunnableTask } from "./job-runner.js";
+import { JobRunner, type RunnableTask, type TaskMiddleware } from "./job-runner.js";
 import { Outbox, type OutboxEntry, OutboxRelay, type Transaction, writeToOutbox } from "./outbox.js";
 import { syncSchedules } from "./schedules.js";
 import { decodeArgs, encodeArgs, type Faithful, type Revived } from "./payload.js";
 import { queueNameFromEnv, resolveSettings, type RuntimeSettings, type SettingsOptions } from "./settings.js";
-import { type AbortMarker, type HandleQueues, TaskHandle, wasAbortedWhileRunning } from "./task-handle.js";
+import { type AbortMarker, type HandleQueues, hasExpired, TaskHandle, wasAbortedWhileRunning } from "./task-handle.js";
 import { validatePayload } from "./validation.js";
+import { type EnqueueOptions, jobOptionsFor } from "./enqueue-options.js";
 
-export interface EnqueueOptions {
-  /** Run no earlier than this many milliseconds from now (status "scheduled" until then). */
-  delay?: number;
-  /** Run no earlier than this time (instead of `delay`). */
-  runAt?: Date | number;
-  /** 1 (first) … 2 097 152; tasks without a priority run before prioritised ones. */
-  priority?: number;
-  /**
-   * Your own id for the task: enqueueing again with an id the queue still holds
-   * returns that task instead of adding another (de-duplication). Not a number, no ":".
-   */
-  id?: string;
-  /**
-   * Queue the task as part of this database transaction (a Drizzle `tx`): it is written to
-   * the task outbox with the transaction's other rows, exists exactly when they do, and a
-   * worker queues it once the transaction has committed (within TASKS_OUTBOX_POLL_MS).
-   * Works while the queue's datastore is down: the task waits in the database meanwhile.
-   */
-  transaction?: Transaction;
-}
+export type { EnqueueOptions };
 
 /** A failed task, as `worker.failed()` lists it and `onFailure` hooks receive it. */
 export interface FailedTask {
@@ -100,6 +83,11 @@ export interface SchemaTaskOptions<S extends StandardSchemaV1> extends TaskOptio
 export interface CronOptions extends TaskOptions {
   /** IANA time zone the pattern is read in (default "UTC"). */
   tz?: string;
+  /**
+   * Let a run start while the previous one still runs. By default (false) a tick that
+   * comes while the previous run runs, on any worker, is skipped, and the log says so.
+   */
+  overlap?: boolean;
 }
 
 /** A registered task: callable directly (runs in-process), or queued with `enqueue`. */
@@ -149,6 +137,9 @@ type AnyTaskFn = (...args: unknown[]) => unknown;
 
 interface RegisteredTask extends RunnableTask {
   readonly options: TaskOptions;
+  readonly schema?: StandardSchemaV1;
+  /** Its BullMQ job options, built on the first enqueue (the settings are read then). */
+  jobOptions?: JobsOptions;
 }
 
 /** A `worker.cron(...)` declaration, turned into a BullMQ job scheduler when a worker runs. */
@@ -170,6 +161,7 @@ export class TaskWorker {
   private readonly registry = new Map<string, RegisteredTask>();
   private readonly schedules: DeclaredSchedule[] = [];
   private readonly failureHooks: FailureHook[] = [];
+  private readonly middleware: TaskMiddleware[] = [];
   private datastore: Datastore | undefined;
   private taskQueue: Promise<TaskQueue> | undefined;
   private markerQueue: Promise<TaskQueue<AbortMarker>> | undefined;
@@ -237,6 +229,50 @@ export class TaskWorker {
   }
 
   /**
+   * Adds a middleware around every run of every task in this worker (not around direct
+   * calls), in the order added, the first outermost: `next()` runs the rest and the task
+   * and resolves with its result. For timing, tracing, logging context:
+   * `worker.use(async ({ task }, next) => { const t = Date.now(); try { return await next(); } finally { … } })`.
+   */
+  use(middleware: TaskMiddleware): void {
+    this.middleware.push(middleware);
+  }
+
+  /**
+   * Queues a task by name, for a producer that cannot import the task's module (another
+   * service, a script): the arguments are not typed, and the handle's result is unknown. The
+   * worker that runs it applies the task's declared retries, timeout and schema.
+   */
+  async enqueue(name: string, args: readonly unknown[] = [], options: EnqueueOptions = {}): Promise<TaskHandle<unknown>> {
+    const [id] = await this.enqueueRuns(name, options, [[...args]], false);
+    return new TaskHandle<unknown>(id!, name, this.queues);
+  }
+
+  /**
+   * How many tasks of this queue are in each state. Aborted and expired tasks count as
+   * failed here (telling them apart means reading each one: `handle.status()`).
+   */
+  async counts(): Promise<Record<"queued" | "scheduled" | "running" | "completed" | "failed", number>> {
+    const counts = await (await this.queues.tasks()).getJobCounts(
+      "waiting",
+      "prioritized",
+      "waiting-children",
+      "delayed",
+      "active",
+      "completed",
+      "failed",
+    );
+    const count = (state: string) => counts[state] ?? 0;
+    return {
+      queued: count("waiting") + count("prioritized") + count("waiting-children"),
+      scheduled: count("delayed"),
+      running: count("active"),
+      completed: count("completed"),
+      failed: count("failed"),
+    };
+  }
+
+  /**
    * Declares a task: `fn` runs in a worker for each `enqueue(...args)`. With `schema`,
    * the task takes one payload, typed and checked by the schema.
    */
@@ -266,49 +302,26 @@ export class TaskWorker {
     this.registry.set(name, {
       fn: fn as AnyTaskFn,
       options,
+      schema,
+      attempts: (options.retries ?? 0) + 1,
       timeout: options.timeout,
       concurrency: options.concurrency,
       backoff: options.backoff,
     });
-    // Built once, on the first enqueue (the settings are read then).
-    let taskJobOptions: JobsOptions | undefined;
     type Result = Revived<Awaited<R>>;
-    // One path for one task and for a batch: every item checked and encoded first, so
-    // nothing is queued unless all pass; then one round trip (add, addBulk, or one INSERT
-    // into the outbox). The payload as given is queued, not the schema's output: the run
-    // checks it again.
-    const enqueueAll = async (opts: EnqueueOptions, argsList: readonly Faithful<A>[], batch: boolean): Promise<TaskHandle<Result>[]> => {
-      if (batch && opts.id !== undefined) throw new TypeError(`Task "${name}": enqueueMany takes no id (an id names one task)`);
-      const item = (index: number) => (batch ? `item ${index + 1} of ${argsList.length}` : undefined);
-      if (schema) await Promise.all(argsList.map((args, index) => validatePayload(name, schema, args[0], "enqueue", item(index))));
-      const { transaction, ...rest } = opts;
-      taskJobOptions ??= this.jobOptions(options);
-      const jobOptions = { ...taskJobOptions, ...enqueueJobOptions(name, rest) };
-      const jobs = argsList.map((args, index) => ({
-        name,
-        data: encodeArgs(name, args, item(index)),
-        // A random id (122 bits) unless the caller names the task: BullMQ's own ids count
-        // 1, 2, 3…, and whoever could guess an id could read the task's result.
-        opts: { ...jobOptions, jobId: jobOptions.jobId ?? randomUUID() },
-      }));
-      if (transaction) await this.enqueueInTransaction(jobs, transaction);
-      else if (jobs.length === 1)
-        await this.withinEnqueueTimeout(name, async () => (await this.queues.tasks()).add(name, jobs[0]!.data, jobs[0]!.opts));
-      else if (jobs.length > 1) await this.withinEnqueueTimeout(name, async () => (await this.queues.tasks()).addBulk(jobs));
-      return jobs.map((job) => new TaskHandle<Result>(job.opts.jobId, name, this.queues));
-    };
-    const enqueueOne = async (opts: EnqueueOptions, args: Faithful<A>) => (await enqueueAll(opts, [args], false))[0]!;
+    const handles = async (ids: Promise<string[]>) => (await ids).map((id) => new TaskHandle<Result>(id, name, this.queues));
+    const enqueueOne = async (opts: EnqueueOptions, args: Faithful<A>) => (await handles(this.enqueueRuns(name, opts, [args], false)))[0]!;
+    const enqueueMany = (opts: EnqueueOptions, argsList: readonly Faithful<A>[]) => handles(this.enqueueRuns(name, opts, argsList, true));
     const call = async (...args: A): Promise<Awaited<R>> => {
-      const direct = { id: `direct:${randomUUID()}`, name, attempt: 1, signal: new AbortController().signal };
-      return await runAsCurrent(direct, () => fn(...args));
+      return await runAsCurrent(directCall(name, `direct:${randomUUID()}`), () => fn(...args));
     };
     return Object.assign(call, {
       taskName: name,
       enqueue: (...args: Faithful<A>) => enqueueOne({}, args),
-      enqueueMany: (argsList: readonly Faithful<A>[]) => enqueueAll({}, argsList, true),
+      enqueueMany: (argsList: readonly Faithful<A>[]) => enqueueMany({}, argsList),
       with: (opts: EnqueueOptions) => ({
         enqueue: (...args: Faithful<A>) => enqueueOne(opts, args),
-        enqueueMany: (argsList: readonly Faithful<A>[]) => enqueueAll(opts, argsList, true),
+        enqueueMany: (argsList: readonly Faithful<A>[]) => enqueueMany(opts, argsList),
       }),
       handle: (id: string) => new TaskHandle<Result>(id, name, this.queues),
     });
@@ -322,17 +335,19 @@ export class TaskWorker {
    * cannot be read is a DeclarationError at once, naming the task and the pattern.
    */
   cron<R>(pattern: string, name: string, fn: () => R | Promise<R>, options: CronOptions = {}): Task<[], Awaited<R>> {
-    const { tz = "UTC", ...taskOptions } = options;
+    const { tz = "UTC", overlap = false, ...taskOptions } = options;
     checkSchedule(name, pattern, tz);
     const task = this.task(name, fn, taskOptions);
+    const registered = this.registry.get(name);
+    if (registered) this.registry.set(name, { ...registered, overlap });
     this.schedules.push({ name, pattern, tz, options: taskOptions });
     return task;
   }
 
-  /** Failed tasks, most recent first (kept for TASKS_KEEP_FAILED_MS); aborted tasks are not listed. */
+  /** Failed tasks, most recent first (kept for TASKS_KEEP_FAILED_MS); aborted and expired tasks are not listed. */
   async failed({ limit = 100 }: { limit?: number } = {}): Promise<FailedTask[]> {
     const jobs = await (await this.queues.tasks()).getFailed(0, limit - 1);
-    return jobs.filter((job) => job && !wasAbortedWhileRunning(job)).map(failedTask);
+    return jobs.filter((job) => job && !wasAbortedWhileRunning(job) && !hasExpired(job)).map(failedTask);
   }
 
   /**
@@ -349,6 +364,7 @@ export class TaskWorker {
       lookup: (name) => this.registry.get(name),
       tasks: () => this.queues.tasks(),
       abortPollMs: this.settings.abortPollMs,
+      middleware: this.middleware,
     });
     const { concurrency, stalledIntervalMs } = this.settings;
     // A lock lasts two stall intervals (renewed every one): a live worker never loses it to a
@@ -359,6 +375,8 @@ export class TaskWorker {
       stalledInterval: stalledIntervalMs,
       lockDuration: 2 * stalledIntervalMs,
       autorun: false,
+      // What handle.info() names as the worker that ran a task.
+      name: `${hostname()}:${process.pid}`,
     };
     // Signals first: SIGTERM while the datastore is still unreachable must shut down cleanly.
     if (handleSignals) this.handleSignals();
@@ -459,6 +477,44 @@ export class TaskWorker {
     };
   }
 
+  /**
+   * Queues runs of task `name`, one per argument list; resolves with their ids. One path
+   * for a task, a batch and a task named by a producer that does not declare it: every item
+   * checked and encoded first, so nothing is queued unless all pass; then one round trip
+   * (add, addBulk, or one INSERT into the outbox). The payload as given is queued, not the
+   * schema's output: the run checks it again.
+   */
+  private async enqueueRuns(name: string, opts: EnqueueOptions, argsList: readonly unknown[][], batch: boolean): Promise<string[]> {
+    if (batch && opts.id !== undefined) throw new TypeError(`Task "${name}": enqueueMany takes no id (an id names one task)`);
+    const declared = this.registry.get(name);
+    const item = (index: number) => (batch ? `item ${index + 1} of ${argsList.length}` : undefined);
+    const schema = declared?.schema;
+    if (schema) await Promise.all(argsList.map((args, index) => validatePayload(name, schema, args[0], "enqueue", item(index))));
+    const { jobOptions: requested, expiresAt } = jobOptionsFor(name, opts);
+    if (declared) declared.jobOptions ??= this.jobOptions(declared.options);
+    const jobOptions = { ...(declared?.jobOptions ?? this.jobOptions({})), ...requested };
+    const jobs = argsList.map((args, index) => {
+      const data = encodeArgs(name, args, item(index));
+      if (expiresAt !== undefined) data.expiresAt = expiresAt;
+      // A random id (122 bits) unless the caller names the task: BullMQ's own ids count
+      // 1, 2, 3…, and whoever could guess an id could read the task's result.
+      return { name, data, opts: { ...jobOptions, jobId: jobOptions.jobId ?? randomUUID() } };
+    });
+    if (opts.transaction) {
+      await this.enqueueInTransaction(jobs, opts.transaction);
+      return jobs.map((job) => job.opts.jobId);
+    }
+    // The ids BullMQ answers with: a key or an id already held gives the task that holds it.
+    const [first] = jobs;
+    if (jobs.length === 1 && first) {
+      const job = await this.withinEnqueueTimeout(name, async () => (await this.queues.tasks()).add(name, first.data, first.opts));
+      return [job.id ?? first.opts.jobId];
+    }
+    if (jobs.length === 0) return [];
+    const added = await this.withinEnqueueTimeout(name, async () => (await this.queues.tasks()).addBulk(jobs));
+    return added.map((job, index) => job.id ?? jobs[index]!.opts.jobId);
+  }
+
   /** Writes tasks to the outbox in the caller's transaction, in one statement. */
   private async enqueueInTransaction(
     jobs: { name: string; data: TaskJobData; opts: JobsOptions }[],
@@ -521,7 +577,7 @@ export class TaskWorker {
 
   /** Runs the failure hooks once the task failed for good (BullMQ also reports attempts that will be retried). */
   private async afterFailure(job: TaskJob): Promise<void> {
-    if (typeof job.finishedOn !== "number" || wasAbortedWhileRunning(job)) return;
+    if (typeof job.finishedOn !== "number" || wasAbortedWhileRunning(job) || hasExpired(job)) return;
     const hooks = [this.registry.get(job.name)?.options.onFailure, ...this.failureHooks];
     const failure = failedTask(job);
     for (const hook of hooks) {
@@ -559,21 +615,6 @@ export class TaskWorker {
   }
 }
 
-function enqueueJobOptions(name: string, { delay, runAt, priority, id }: EnqueueOptions): JobsOptions {
-  if (delay !== undefined && runAt !== undefined) throw new TypeError(`Task "${name}": pass delay or runAt, not both`);
-  if (id !== undefined && (id === "" || /^\d+$/.test(id) || id.includes(":"))) {
-    throw new TypeError(`Task "${name}": id "${id}" is not allowed: use a non-empty string that is not a number and has no ":"`);
-  }
-  const at = runAt instanceof Date ? runAt.getTime() : runAt;
-  // Only the options given: an explicit `undefined` still costs BullMQ work on every job.
-  const jobOptions: JobsOptions = {};
-  if (id !== undefined) jobOptions.jobId = id;
-  if (at !== undefined) jobOptions.delay = Math.max(0, at - Date.now());
-  else if (delay !== undefined) jobOptions.delay = delay;
-  if (priority !== undefined) jobOptions.priority = priority;
-  return jobOptions;
-}
-
 /**
  * One line per failed attempt, saying what happens next: a retry (and when), the end
  * (the task gave up), or an abort — which is no failure of the task's.
@@ -581,6 +622,7 @@ function enqueueJobOptions(name: string, { delay, runAt, priority, id }: Enqueue
 function attemptEnd(job: TaskJob, error: Error): { level: "log" | "warn" | "error"; line: string } {
   const task = `${job.name} (${job.id})`;
   if (error instanceof TaskAbortedError) return { level: "log", line: `[tasks] ${task} was aborted` };
+  if (error instanceof TaskExpiredError) return { level: "warn", line: `[tasks] ${error.message}` };
   const attempts = `attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}`;
   if (typeof job.finishedOn === "number")
     return { level: "error", line: `[tasks] ${task} failed (${attempts}), giving up: ${error.message}` };

@@ -17,6 +17,8 @@ export interface TaskJobData {
   meta?: SuperJSONResult["meta"];
   /** Set by `abort()` on a running task: read when an attempt starts and while it runs. */
   abortRequestedAt?: number;
+  /** `with({ expire })`: not started by then (epoch ms), the task does not run. */
+  expiresAt?: number;
 }
 
 export type TaskJob = Job<TaskJobData, unknown, string>;
@@ -47,6 +49,8 @@ export interface ConsumerSettings {
   maxStalledCount?: number;
   /** Start consuming at once (BullMQ default); `false` waits for the consumer's `run()`. */
   autorun?: boolean;
+  /** Recorded on each job it runs (BullMQ's `processedBy`). */
+  name?: string;
 }
 
 /** Where a datastore reports connection trouble. Each method receives one complete line. */
