@@ -303,6 +303,63 @@ describe.each(datastores)("conformance on $name", (store) => {
       for (const handle of delayed) expect(await handle.abort()).toBe(true);
     });
 
+    it("flows: fan-out/fan-in and a chain hand the steps' results, in order, to the task after them; every member has a working handle", async () => {
+      const worker = newWorker({ concurrency: 4 });
+      const order: string[] = [];
+      const part = worker.task("part", async (n: number, at: Date) => {
+        await sleep(50 * (3 - n)); // finishing out of order: the results still come in step order
+        order.push(`part ${n}`);
+        return { n, day: at.getUTCDate() };
+      });
+      const sum = worker.task("sum", async (parts: { n: number; day: number }[], label: string) => {
+        order.push("sum");
+        return `${label}: ${parts.map((p) => `${p.n}@${p.day}`).join(" ")}`;
+      });
+      const increment = worker.task("increment", async (n: number) => n + 1);
+      const double = worker.task("double", async ([incremented]: [number]) => incremented * 2);
+
+      const steps = [1, 2, 3].map((n) => part.step(n, new Date(Date.UTC(2026, 11, n))));
+      const fanIn = await sum.after(steps).enqueue("parts");
+      expect(await fanIn.status()).toBe("queued"); // waiting for its steps
+      expect(await steps[0]!.handle.status()).toBe("queued");
+      const chain = await double.after([increment.step(20)]).enqueue();
+
+      await worker.run({ handleSignals: false });
+      expect(await fanIn.result(WAIT)).toEqual({ success: true, value: "parts: 1@1 2@2 3@3" });
+      expect(order.at(-1)).toBe("sum");
+      expect(await steps[2]!.handle.result(WAIT)).toEqual({ success: true, value: { n: 3, day: 3 } });
+      expect(await chain.result(WAIT)).toEqual({ success: true, value: 42 });
+      await expect(sum.after([]).enqueue("none")).rejects.toThrow(/after\(\) needs at least one step/);
+    });
+
+    it("flows: a failed step fails the task after it, or leaves undefined with onChildFailure continue; aborting the task aborts its waiting steps", async () => {
+      const worker = newWorker({ concurrency: 4 });
+      const check = worker.task("check", async (ok: boolean) => {
+        if (!ok) throw new Error("check failed");
+        return "ok";
+      });
+      const gather = worker.task("gather", async (results: (string | undefined)[]) =>
+        results.map((result) => result ?? "missing").join(","),
+      );
+      const strict = await gather.after([check.step(true), check.step(false)]).enqueue();
+      const lenient = await gather.after([check.step(true), check.step(false)], { onChildFailure: "continue" }).enqueue();
+      // Not run yet (no worker): aborting the task after them aborts its steps too.
+      const waitingSteps = [check.step(true), check.step(true)];
+      const aborted = await gather.after(waitingSteps).enqueue();
+      expect(await aborted.abort()).toBe(true);
+      expect(await aborted.status()).toBe("aborted");
+      expect(await Promise.all(waitingSteps.map((step) => step.handle.status()))).toEqual(["aborted", "aborted"]);
+
+      await worker.run({ handleSignals: false });
+      const failed = await strict.result(WAIT);
+      expect(failed.success).toBe(false);
+      expect(await strict.status()).toBe("failed");
+      expect(await lenient.result(WAIT)).toEqual({ success: true, value: "ok,missing" });
+      await sleep(300);
+      expect(await aborted.status()).toBe("aborted");
+      expect(await Promise.all(waitingSteps.map((step) => step.handle.status()))).toEqual(["aborted", "aborted"]);
+    });
+
     it("retries with backoff, then fails for good: error kept and listed, onFailure runs once", async () => {
       const logged = captureConsole();
       const hooks: FailedTask[] = [];

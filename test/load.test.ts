@@ -158,7 +158,7 @@ describe.skipIf(skip)("a generated project in production, under load and chaos",
         headers: { "content-type": "application/json" },
         body: '{"email":"probe@example.com"}',
       });
-      expect(answer.status).toBe(503);
+      expect(answer.status, `${await answer.text()}\n${server.output.slice(-3000)}`).toBe(503);
       expect(Date.now() - during).toBeLessThan(10_000); // a hang guard, not a timing assertion
       await sleep(10_000);
       postgres = await startEmbeddedPostgres({ dataDir }); // the same data, the same port

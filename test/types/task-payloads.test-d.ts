@@ -118,3 +118,27 @@ describe("by name, progress, info", () => {
     expectTypeOf(info?.startedAt).toEqualTypeOf<Date | undefined>();
   });
 });
+
+describe("flows", () => {
+  it("hand the steps' results to the task after them, typed, in order", async () => {
+    const fetchPage = worker.task("fetchPage", async (url: string) => ({ url, bytes: 1 }));
+    const countWords = worker.task("countWords", async (text: string) => text.length);
+    const summarize = worker.task(
+      "summarize",
+      async (pages: { url: string; bytes: number }[], title: string) => `${title}: ${pages.length}`,
+    );
+    const step = fetchPage.step("https://example.com");
+    expectTypeOf(step.handle).toEqualTypeOf<TaskHandle<{ url: string; bytes: number }>>();
+    expectTypeOf(await summarize.after([step, fetchPage.step("b")]).enqueue("digest")).toEqualTypeOf<TaskHandle<string>>();
+    // @ts-expect-error a number result where pages are expected
+    void summarize.after([countWords.step("text")]).enqueue("digest");
+    // @ts-expect-error the title is still required
+    void summarize.after([step]).enqueue();
+    const report = worker.task("report", async ([words]: [number | undefined]) => words ?? 0);
+    // With "continue", a failed step leaves undefined: the task must accept it.
+    void report.after([countWords.step("text")], { onChildFailure: "continue" }).enqueue();
+    const strictReport = worker.task("strictReport", async ([words]: [number]) => words);
+    // @ts-expect-error undefined may come for a failed step
+    void strictReport.after([countWords.step("text")], { onChildFailure: "continue" }).enqueue();
+  });
+});

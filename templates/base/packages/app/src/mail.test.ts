@@ -38,6 +38,20 @@ describe("mailer writing .eml files (development)", () => {
     expect(files.describe()).toBe(`files in ${dir}`);
   });
 
+  it("with an idempotency key, the same message sent twice (a task run twice) is written once", async () => {
+    const dir = await tempDir();
+    const files = createMailer({ transport: { kind: "files", dir }, from: "Test <sender@example.com>" });
+    const to = `${randomUUID()}@example.com`;
+    const sends = await Promise.all(
+      [1, 2, 3].map(() => files.send({ to, subject: "Welcome", text: "once", idempotencyKey: `welcome-${to}` })),
+    );
+    const other = await files.send({ to, subject: "Welcome", text: "another key", idempotencyKey: `other-${to}` });
+    const emls = (await readdir(dir)).filter((name) => name.endsWith(".eml"));
+    expect(emls.sort()).toEqual([path.basename(sends[0]!.file!), path.basename(other.file!)].sort());
+    expect(new Set(sends.map((sent) => sent.file)).size).toBe(1);
+    expect(await readFile(sends[0]!.file!, "utf8")).toMatch(/Message-ID: <[0-9a-f]{32}@example\.com>\r\n/);
+  });
+
   it("the project's mailer follows MAIL_DIR", async () => {
     const to = `${randomUUID()}@example.com`;
     const sent = await mailer.send({ to, subject: "Via MAIL_DIR", text: "hi" });
@@ -78,6 +92,11 @@ describe("mailer over SMTP", () => {
       expect(received[0]).toMatchObject({ from: "app@example.com", to: [to] });
       expect(received[0]!.data).toContain("Subject: Over SMTP");
       expect(received[0]!.data).toContain(sent.messageId);
+      // With an idempotency key, every send of the message carries one Message-ID.
+      const keyed = [1, 2].map(() => smtp.send({ to, subject: "Keyed", text: "same", idempotencyKey: "welcome-1" }));
+      const ids = (await Promise.all(keyed)).map((one) => one.messageId);
+      expect(ids[0]).toMatch(/^<[0-9a-f]{32}@example\.com>$/);
+      expect(ids[1]).toBe(ids[0]);
       expect(smtp.describe()).toBe(`SMTP at smtp://127.0.0.1:${port}`);
     } finally {
       await smtp.close();

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import nodemailer from "nodemailer";
 import { redactUrl } from "../config/redact-url.js";
 import { writeMailFile } from "./file-transport.js";
@@ -10,6 +11,13 @@ export interface MailMessage {
   html?: string;
   /** Default: the mailer's sender (MAIL_FROM). */
   from?: string;
+  /**
+   * The same key, the same message, sent once: for a task that may run twice (delivery is
+   * at-least-once, and a worker can lose its database between sending and recording it).
+   * Files: a second send with the key writes nothing. SMTP: the key becomes the Message-ID,
+   * by which mail services and clients recognise a message they already have.
+   */
+  idempotencyKey?: string;
 }
 
 export interface SentMail {
@@ -27,8 +35,14 @@ export interface Mailer {
 }
 
 interface Transport {
-  send(message: MailMessage & { from: string }): Promise<SentMail>;
+  /** `messageId`, when given, is the message's stable identity (see `idempotencyKey`). */
+  send(message: Omit<MailMessage, "idempotencyKey"> & { from: string; messageId?: string }): Promise<SentMail>;
   close(): void;
+}
+
+/** The domain of a sender address, `Name <a@b.example>` or `a@b.example`: Message-IDs end with it. */
+function domainOf(from: string): string {
+  return /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? "localhost";
 }
 
 /**
@@ -48,9 +62,11 @@ export function createMailer(settings: MailSettings | (() => MailSettings) = mai
   }
 
   return {
-    async send(message) {
+    async send({ idempotencyKey, ...message }) {
       const { settings: current, transport } = open();
-      return transport.send({ ...message, from: message.from ?? current.from });
+      const from = message.from ?? current.from;
+      const messageId = idempotencyKey && `<${createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 32)}@${domainOf(from)}>`;
+      return transport.send({ ...message, from, ...(messageId ? { messageId } : {}) });
     },
     describe() {
       const { transport } = open().settings;
@@ -81,7 +97,7 @@ function openTransport(settings: MailSettings): Transport {
   return {
     async send(message) {
       const info = await stream.sendMail(message);
-      const file = await writeMailFile(transport.dir, info.message as Buffer, message.to);
+      const file = await writeMailFile(transport.dir, info.message as Buffer, message.to, message.messageId);
       console.log(`[mail] "${message.subject}" to ${message.to}: ${file}`);
       return { messageId: info.messageId, file };
     },

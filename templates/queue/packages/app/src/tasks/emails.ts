@@ -18,6 +18,8 @@ export const sendWelcomeEmail = worker.task(
     if (!user.welcomeEmailSentAt) {
       // Shared resources (mail, HTTP, database) come from the worker's context.
       await worker.context.mailer.send({
+        // Sent at most once per user, even when this runs twice before it is recorded below.
+        idempotencyKey: `welcome-${user.id}`,
         to: user.email,
         subject: "Welcome!",
         text: `Hello ${user.email},\n\nThanks for signing up. We are glad to have you.\n`,

@@ -2,7 +2,7 @@ import { createBurstLog, describeError, isUnavailable } from "@repo/core";
 import { DelayedError, UnrecoverableError, WaitingError } from "bullmq";
 import { retryDelay, type BackoffOptions } from "./backoff.js";
 import { AbortWatch } from "./abort-watch.js";
-import { decodeArgs, encodeResult } from "./payload.js";
+import { decodeArgs, decodeResult, encodeResult } from "./payload.js";
 import type { CurrentTask } from "./current.js";
 import { TaskAbortedError, TaskExpiredError, TaskReleasedError, TaskRunTimeoutError, toRecordableError } from "./errors.js";
 import type { TaskJob, TaskQueue } from "./datastore/index.js";
@@ -142,7 +142,9 @@ export class JobRunner {
     try {
       const { middleware } = this.options;
       const fn = middleware.length === 0 ? task.fn : withMiddleware(task.fn, middleware, attempt);
-      return encodeResult(await attempt.run(fn, decodeArgs(data)));
+      // A flow's parent gets its steps' results first, in the order they were given.
+      const args = data.after ? [await stepResults(job, data.after), ...decodeArgs(data)] : decodeArgs(data);
+      return encodeResult(await attempt.run(fn, args));
     } catch (thrown) {
       const error = attempt.stopped ? attempt.stopReason : thrown;
       // Already back in the queue: tell BullMQ not to record anything.
@@ -188,4 +190,17 @@ function withMiddleware(fn: RunnableTask["fn"], middleware: readonly TaskMiddlew
     };
     return step(0);
   };
+}
+
+/**
+ * The results of a flow parent's steps, in order; `undefined` for a step that failed
+ * (with `onChildFailure: "continue"`). BullMQ keys them by job key: "<prefix>:<queue>:<id>"
+ * on Redis, "<queue>:<id>" on PostgreSQL; both end with ":<id>".
+ */
+async function stepResults(job: TaskJob, stepIds: readonly string[]): Promise<unknown[]> {
+  const values = Object.entries(await job.getChildrenValues());
+  return stepIds.map((id) => {
+    const found = values.find(([key]) => key.endsWith(`:${id}`));
+    return found && decodeResult(found[1]);
+  });
 }

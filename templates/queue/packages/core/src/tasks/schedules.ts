@@ -19,11 +19,17 @@ export interface ScheduleDeclaration {
  */
 export async function syncSchedules(queue: TaskQueue, declared: readonly ScheduleDeclaration[]): Promise<{ removed: string[] }> {
   for (const schedule of declared) {
-    await queue.upsertJobScheduler(
-      schedule.name,
-      { pattern: schedule.pattern, tz: schedule.tz },
-      { name: schedule.name, data: { args: [] }, opts: schedule.jobOptions },
-    );
+    try {
+      await queue.upsertJobScheduler(
+        schedule.name,
+        { pattern: schedule.pattern, tz: schedule.tz },
+        { name: schedule.name, data: { args: [] }, opts: schedule.jobOptions },
+      );
+    } catch (error) {
+      // Two workers starting together upsert the same schedule: on PostgreSQL the second
+      // finds the next run already created by the first — the same declaration, so done.
+      if (!(error instanceof Error && /job ID already exists/.test(error.message))) throw error;
+    }
   }
   const keep = new Set(declared.map((schedule) => schedule.name));
   const removed: string[] = [];

@@ -203,6 +203,13 @@ export class TaskHandle<R> {
   async abort(): Promise<boolean> {
     const tasks = await this.queues.tasks();
     let job = await tasks.getJob(this.id);
+    // A flow's parent: marked first (should it start once its steps are gone, it stops at
+    // once), then its steps (waiting ones never run, running ones are signalled).
+    const steps = job?.data.after;
+    if (job && steps && (await job.getState()) === "waiting-children") {
+      await job.updateData({ ...job.data, abortRequestedAt: Date.now() });
+      await Promise.all(steps.map((id) => new TaskHandle(id, undefined, this.queues).abort()));
+    }
     if (!job) {
       // Still in the outbox (enqueued in a transaction): taken out, it never reaches the queue.
       const taskName = await this.queues.outbox()?.remove(this.id);

@@ -23,6 +23,7 @@ import {
   datastoreFromEnv,
   openDatastore,
   type QueueConsumer,
+  type TaskFlowProducer,
   type TaskJob,
   type TaskJobData,
   type TaskQueue,
@@ -110,7 +111,46 @@ export interface Task<A extends unknown[], R> {
   with(options: EnqueueOptions): Pick<Task<A, R>, "enqueue" | "enqueueMany">;
   /** Rebuilds the handle of a task queued earlier, e.g. from an id stored in the database. */
   handle(id: string): TaskHandle<Revived<R>>;
+  /** A run of this task described, not queued: a step of a flow (`other.after([step, …])`). */
+  step(...args: Faithful<A>): TaskStep<Revived<R>>;
+  /**
+   * Runs this task after the steps, handing it their results, in order, as its first
+   * argument: fan-out/fan-in (`report.after([part.step(1), part.step(2)])`) or a chain
+   * (`b.after([a.step(x)])`), on BullMQ flows. A failed step fails this task (the default)
+   * or, with `onChildFailure: "continue"`, leaves `undefined` in its place.
+   */
+  after<const S extends readonly TaskStep<unknown>[]>(
+    steps: S,
+    options: AfterOptions & { onChildFailure: "continue" },
+  ): { enqueue(...args: ArgsAfter<A, { -readonly [K in keyof S]: StepResult<S[K]> | undefined }>): Promise<TaskHandle<Revived<R>>> };
+  after<const S extends readonly TaskStep<unknown>[]>(
+    steps: S,
+    options?: AfterOptions,
+  ): { enqueue(...args: ArgsAfter<A, { -readonly [K in keyof S]: StepResult<S[K]> }>): Promise<TaskHandle<Revived<R>>> };
 }
+
+/** A run described and not yet queued (`task.step(...args)`); queued with the flow it is a step of. */
+export interface TaskStep<R> {
+  readonly taskName: string;
+  readonly args: readonly unknown[];
+  /** Its id from the start, so its handle can be kept before the flow is queued. */
+  readonly id: string;
+  readonly handle: TaskHandle<R>;
+}
+
+export interface AfterOptions {
+  /** What a failed step does to the task after it: fail it (default), or let it run with `undefined` for that step. */
+  onChildFailure?: "fail" | "continue";
+}
+
+type StepResult<S> = S extends TaskStep<infer R> ? R : never;
+
+/** The rest of a task's arguments after its first, when the steps' results fit that first one. */
+type ArgsAfter<A extends unknown[], Results> = A extends [infer First, ...infer Rest]
+  ? Results extends First
+    ? Faithful<Rest>
+    : never
+  : never;
 
 export interface TaskWorkerOptions extends SettingsOptions {
   /** Queue name; default env TASKS_QUEUE, else "tasks". */
@@ -165,6 +205,7 @@ export class TaskWorker {
   private datastore: Datastore | undefined;
   private taskQueue: Promise<TaskQueue> | undefined;
   private markerQueue: Promise<TaskQueue<AbortMarker>> | undefined;
+  private flows: Promise<TaskFlowProducer> | undefined;
   private finishEvents: FinishEvents | undefined;
   private consumer: QueueConsumer | undefined;
   private closeRequested = false;
@@ -324,6 +365,13 @@ export class TaskWorker {
         enqueueMany: (argsList: readonly Faithful<A>[]) => enqueueMany(opts, argsList),
       }),
       handle: (id: string) => new TaskHandle<Result>(id, name, this.queues),
+      step: (...args: Faithful<A>): TaskStep<Result> => {
+        const id = randomUUID();
+        return { taskName: name, args, id, handle: new TaskHandle<Result>(id, name, this.queues) };
+      },
+      after: (steps: readonly TaskStep<unknown>[], after: AfterOptions = {}) => ({
+        enqueue: async (...rest: unknown[]) => new TaskHandle<Result>(await this.enqueueFlow(name, steps, after, rest), name, this.queues),
+      }),
     });
   }
 
@@ -454,9 +502,9 @@ export class TaskWorker {
       }
       await drained;
     }
-    const queues = [this.taskQueue, this.markerQueue];
+    const queues = [this.taskQueue, this.markerQueue, this.flows];
     const finishEvents = this.finishEvents;
-    this.taskQueue = this.markerQueue = this.finishEvents = undefined;
+    this.taskQueue = this.markerQueue = this.finishEvents = this.flows = undefined;
     await Promise.all([
       ...queues.map(async (queue) => (await queue?.catch(() => undefined))?.close()),
       finishEvents?.close().catch(() => {}),
@@ -484,22 +532,14 @@ export class TaskWorker {
    * (add, addBulk, or one INSERT into the outbox). The payload as given is queued, not the
    * schema's output: the run checks it again.
    */
-  private async enqueueRuns(name: string, opts: EnqueueOptions, argsList: readonly unknown[][], batch: boolean): Promise<string[]> {
+  private async enqueueRuns(
+    name: string,
+    opts: EnqueueOptions,
+    argsList: readonly (readonly unknown[])[],
+    batch: boolean,
+  ): Promise<string[]> {
     if (batch && opts.id !== undefined) throw new TypeError(`Task "${name}": enqueueMany takes no id (an id names one task)`);
-    const declared = this.registry.get(name);
-    const item = (index: number) => (batch ? `item ${index + 1} of ${argsList.length}` : undefined);
-    const schema = declared?.schema;
-    if (schema) await Promise.all(argsList.map((args, index) => validatePayload(name, schema, args[0], "enqueue", item(index))));
-    const { jobOptions: requested, expiresAt } = jobOptionsFor(name, opts);
-    if (declared) declared.jobOptions ??= this.jobOptions(declared.options);
-    const jobOptions = { ...(declared?.jobOptions ?? this.jobOptions({})), ...requested };
-    const jobs = argsList.map((args, index) => {
-      const data = encodeArgs(name, args, item(index));
-      if (expiresAt !== undefined) data.expiresAt = expiresAt;
-      // A random id (122 bits) unless the caller names the task: BullMQ's own ids count
-      // 1, 2, 3…, and whoever could guess an id could read the task's result.
-      return { name, data, opts: { ...jobOptions, jobId: jobOptions.jobId ?? randomUUID() } };
-    });
+    const jobs = await this.prepareJobs(name, opts, argsList, (index) => (batch ? `item ${index + 1} of ${argsList.length}` : undefined));
     if (opts.transaction) {
       await this.enqueueInTransaction(jobs, opts.transaction);
       return jobs.map((job) => job.opts.jobId);
@@ -513,6 +553,63 @@ export class TaskWorker {
     if (jobs.length === 0) return [];
     const added = await this.withinEnqueueTimeout(name, async () => (await this.queues.tasks()).addBulk(jobs));
     return added.map((job, index) => job.id ?? jobs[index]!.opts.jobId);
+  }
+
+  /**
+   * Queues a flow: the steps (children, in one round trip with their parent), then the
+   * parent task `name` once they have all ended, receiving their results in order as its
+   * first argument. A failed step fails the parent, or with "continue" leaves `undefined`.
+   */
+  private async enqueueFlow(name: string, steps: readonly TaskStep<unknown>[], after: AfterOptions, args: unknown[]): Promise<string> {
+    if (steps.length === 0) throw new TypeError(`Task "${name}": after() needs at least one step`);
+    if (this.registry.get(name)?.schema) {
+      throw new TypeError(
+        `Task "${name}" takes one payload, checked by its schema: it cannot run after steps (give the steps to a task without a schema)`,
+      );
+    }
+    const continueOnFailure = after.onChildFailure === "continue";
+    const children = await Promise.all(
+      steps.map(async (step, index) => {
+        const [job] = await this.prepareJobs(step.taskName, {}, [step.args], () => `step ${index + 1} of ${steps.length}`);
+        const opts = {
+          ...job!.opts,
+          jobId: step.id,
+          ...(continueOnFailure ? { ignoreDependencyOnFailure: true } : { failParentOnFailure: true }),
+        };
+        return { name: step.taskName, queueName: this.queueName, data: job!.data, opts };
+      }),
+    );
+    const [parent] = await this.prepareJobs(name, {}, [args], () => undefined);
+    const data: TaskJobData = { ...parent!.data, after: steps.map((step) => step.id) };
+    await this.withinEnqueueTimeout(name, async () =>
+      (await this.flowProducer()).add({ name, queueName: this.queueName, data, opts: parent!.opts, children }),
+    );
+    return parent!.opts.jobId;
+  }
+
+  /**
+   * Every run checked and encoded, with its job options and a fresh id: nothing is queued
+   * unless all pass. `item(index)` names a run for messages (a batch's item, a flow's step).
+   */
+  private async prepareJobs(
+    name: string,
+    opts: EnqueueOptions,
+    argsList: readonly (readonly unknown[])[],
+    item: (index: number) => string | undefined,
+  ): Promise<{ name: string; data: TaskJobData; opts: JobsOptions & { jobId: string } }[]> {
+    const declared = this.registry.get(name);
+    const schema = declared?.schema;
+    if (schema) await Promise.all(argsList.map((args, index) => validatePayload(name, schema, args[0], "enqueue", item(index))));
+    const { jobOptions: requested, expiresAt } = jobOptionsFor(name, opts);
+    if (declared) declared.jobOptions ??= this.jobOptions(declared.options);
+    const jobOptions = { ...(declared?.jobOptions ?? this.jobOptions({})), ...requested };
+    return argsList.map((args, index) => {
+      const data = encodeArgs(name, args, item(index));
+      if (expiresAt !== undefined) data.expiresAt = expiresAt;
+      // A random id (122 bits) unless the caller names the task: BullMQ's own ids count
+      // 1, 2, 3…, and whoever could guess an id could read the task's result.
+      return { name, data, opts: { ...jobOptions, jobId: jobOptions.jobId ?? randomUUID() } };
+    });
   }
 
   /** Writes tasks to the outbox in the caller's transaction, in one statement. */
@@ -593,6 +690,17 @@ export class TaskWorker {
   private getDatastore(): Datastore {
     this.datastore ??= openDatastore(this.options.datastore ?? datastoreFromEnv());
     return this.datastore;
+  }
+
+  /** BullMQ's FlowProducer on the datastore, opened on the first flow. */
+  private flowProducer(): Promise<TaskFlowProducer> {
+    this.flows ??= this.getDatastore()
+      .openFlowProducer()
+      .catch((error: unknown) => {
+        this.flows = undefined;
+        throw error;
+      });
+    return this.flows;
   }
 
   /** Opens a queue; on failure `forget` drops the cached promise so a later call tries again. */

@@ -51,6 +51,11 @@ export function postgresDatastore({ url, schema = "bullmq" }: { url?: string; sc
       await readyOrClosed(queue);
       return queue;
     },
+    async openFlowProducer() {
+      const flows = new postgresBullMQ.FlowProducer({ connection: await connection() });
+      await readyOrClosed(flows);
+      return flows;
+    },
     async openQueueEvents(name) {
       const events = new postgresBullMQ.QueueEvents<unknown>(name, { connection: await connection() });
       reachability.watch(events);

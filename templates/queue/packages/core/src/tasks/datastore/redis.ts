@@ -1,4 +1,4 @@
-import { Queue, QueueEvents, Worker } from "bullmq";
+import { FlowProducer, Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { consumerOptions } from "./consumer-options.js";
 import { Reachability, reconnectDelay } from "./reachability.js";
@@ -61,6 +61,15 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
         throw error;
       });
       return queue;
+    },
+    async openFlowProducer() {
+      const connection = connect(false);
+      const flows = new FlowProducer({ connection });
+      await reachability.ready(flows, connectTimeout).catch((error: unknown) => {
+        forget(connection);
+        throw error;
+      });
+      return flows;
     },
     async openQueueEvents(name) {
       const events = new QueueEvents(name, { connection: connect(true) });

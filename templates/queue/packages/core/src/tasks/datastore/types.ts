@@ -1,4 +1,4 @@
-import type { Job, Queue, QueueEvents, Worker } from "bullmq";
+import type { FlowProducer, Job, Queue, QueueEvents, Worker } from "bullmq";
 import type { SuperJSONResult } from "superjson";
 import type { postgresBullMQ } from "./postgres.js";
 
@@ -19,6 +19,8 @@ export interface TaskJobData {
   abortRequestedAt?: number;
   /** `with({ expire })`: not started by then (epoch ms), the task does not run. */
   expiresAt?: number;
+  /** A flow's parent (`task.after(steps)`): its steps' ids, in order; their results become its first argument. */
+  after?: string[];
 }
 
 export type TaskJob = Job<TaskJobData, unknown, string>;
@@ -29,6 +31,7 @@ export type TaskJob = Job<TaskJobData, unknown, string>;
  * calls what both have in common, and TypeScript checks every call against both.
  */
 export type TaskQueue<Data = TaskJobData> = Queue<Data, unknown, string> | InstanceType<typeof postgresBullMQ.Queue<Data, unknown, string>>;
+export type TaskFlowProducer = FlowProducer | InstanceType<typeof postgresBullMQ.FlowProducer>;
 export type TaskQueueEvents = QueueEvents<unknown> | InstanceType<typeof postgresBullMQ.QueueEvents<unknown>>;
 export type QueueConsumer = Worker<TaskJobData, unknown, string> | InstanceType<typeof postgresBullMQ.Worker<TaskJobData, unknown, string>>;
 
@@ -103,6 +106,8 @@ export interface Datastore {
    * openQueue; closed by close() at the latest.
    */
   openQueueEvents(name: string): Promise<TaskQueueEvents>;
+  /** A producer of flows (a parent and its children in one round trip); ready or rejecting like openQueue. */
+  openFlowProducer(): Promise<TaskFlowProducer>;
   /** A consumer: waits until the datastore is reachable (see waitUntilReachable), then consumes. */
   openConsumer(name: string, processor: TaskProcessor, settings: ConsumerSettings): Promise<QueueConsumer>;
   /** One connection attempt and one round trip; rejects when the datastore does not answer (for readiness checks). */
