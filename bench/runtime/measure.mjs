@@ -71,13 +71,17 @@ export function openSession(name, { datastore, queueName, options, tasks = optio
   };
 }
 
-/** Bulk enqueue rate on an unconsumed queue, in batches of `chunk`: core enqueueMany, raw addBulk. */
+/**
+ * Bulk enqueue rate on an unconsumed queue, in batches of `chunk`: core enqueueMany, raw
+ * addBulk, or ("raw-random-ids") raw addBulk with a random id per job, as the runtime gives.
+ */
 export async function measureBulkEnqueue({ bulk, datastore, queueName, options, chunk = 1_000 }) {
-  const contender = openContender(bulk, { datastore, queueName, concurrency: options.concurrency });
+  const contender = openContender(bulk === "core" ? "core" : "raw", { datastore, queueName, concurrency: options.concurrency });
+  const enqueueBulk = bulk === "raw-random-ids" ? contender.enqueueBulkWithRandomIds : contender.enqueueBulk;
   try {
     const start = performance.now();
     for (let first = 0; first < options.tasks; first += chunk) {
-      await contender.enqueueBulk(Array.from({ length: Math.min(chunk, options.tasks - first) }, (_, k) => first + k));
+      await enqueueBulk(Array.from({ length: Math.min(chunk, options.tasks - first) }, (_, k) => first + k));
     }
     return options.tasks / ((performance.now() - start) / 1000);
   } finally {
