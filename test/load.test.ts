@@ -108,7 +108,10 @@ describe.skipIf(skip)("a generated project in production, under load and chaos",
   );
 
   it("Redis stopped for 10 s mid-run: signups keep succeeding, and the emails follow once it is back", async () => {
-    const redis: ThrowawayRedis = await startThrowawayRedis();
+    // Persisted as BullMQ needs a production Redis to be (every write in the append-only
+    // file): tasks queued before the stop are still there after it, as after a real restart.
+    const aof = ["--appendonly", "yes", "--appendfsync", "always", "--dir", await tempDir("load-redis-")];
+    const redis: ThrowawayRedis = await startThrowawayRedis({ args: aof });
     cleanups.push(() => redis.stop());
     const database = await freshDatabase(postgresUrl as string, "chaosredis");
     cleanups.push(() => database.drop());

@@ -7,14 +7,15 @@ import { freePort } from "../waiting.js";
 
 /**
  * A throwaway `redis-server` on a free loopback port, so tests can stop, restart
- * and reconfigure a Redis without touching the shared one. Nothing is persisted.
+ * and reconfigure a Redis without touching the shared one. Nothing is persisted,
+ * unless `args` ask for it (e.g. `--appendonly yes --dir <folder>`).
  */
 export interface ThrowawayRedis {
   readonly url: string;
   readonly port: number;
   /** Stops it (SIGTERM to the process this helper started) and waits for it to exit. */
   stop(): Promise<void>;
-  /** Starts it again on the same port (empty: nothing was persisted); a no-op while it runs. */
+  /** Starts it again on the same port (empty, unless persisted: see `args`); a no-op while it runs. */
   start(): Promise<void>;
 }
 
