@@ -91,7 +91,11 @@ export class TaskHandle<R> {
     // The outbox first: a task leaves it only once it is in the queue, so nothing falls in between.
     if (await this.queues.outbox()?.has(this.id)) return "queued";
     const job = await (await this.queues.tasks()).getJob(this.id);
-    if (!job) return (await this.wasAbortedBeforeRunning()) ? "aborted" : "not_found";
+    return job ? this.statusOf(job) : (await this.wasAbortedBeforeRunning()) ? "aborted" : "not_found";
+  }
+
+  /** The status of this task, read from its job. */
+  private async statusOf(job: TaskJob): Promise<TaskStatus> {
     const state = await job.getState();
     if (state === "completed") return "completed";
     if (state === "failed") return failedState(job);
@@ -174,9 +178,13 @@ export class TaskHandle<R> {
   /** When the task was queued, started and finished, its attempts and the worker that ran it; undefined if it is not found. */
   async info(): Promise<TaskInfo | undefined> {
     const job = await (await this.queues.tasks()).getJob(this.id);
-    const status = await this.status();
+    if (!job) {
+      // In the outbox, or aborted before it ran: no job to tell more.
+      const status = await this.status();
+      return status === "not_found" ? undefined : { id: this.id, name: await this.name(), status, attempts: 0 };
+    }
+    const status = await this.statusOf(job);
     if (status === "not_found") return undefined;
-    if (!job) return { id: this.id, name: await this.name(), status, attempts: 0 }; // in the outbox, or aborted before it ran
     const progress = reportedProgress(job);
     return {
       id: this.id,
