@@ -31,7 +31,12 @@ let tarball: string;
 
 beforeAll(async () => {
   const dir = await tempDir("create-scaffold-pack-");
-  await pnpm(["pack", "--pack-destination", dir], { cwd: cliPackageDir });
+  // The global setup has built dist/; prepack would build it again (tsup empties dist/
+  // first), and the other test files, running meanwhile, would find no CLI.
+  await pnpm(["pack", "--pack-destination", dir], {
+    cwd: cliPackageDir,
+    env: { npm_config_ignore_scripts: "true" },
+  });
   const name = (await readdir(dir)).find((file) => file.endsWith(".tgz"));
   if (!name) throw new Error("pnpm pack produced no tarball");
   tarball = path.join(dir, name);

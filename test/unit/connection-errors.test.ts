@@ -14,6 +14,7 @@ describe("what counts as a dependency being down", () => {
     ["a connection lost mid-query", new Error("Connection terminated unexpectedly")],
     ["a pool client closed under a query", new Error("Client was closed and is not queryable")],
     ["a pool client that lost its connection", new Error("Client has encountered a connection error and is not queryable")],
+    ["every pool client stuck connecting", new Error("timeout exceeded when trying to connect")],
     ["ioredis while Redis is away", new Error("Connection is closed.")],
     ["every address refused", new AggregateError([withCode("connect ECONNREFUSED ::1:6379", "ECONNREFUSED")], "")],
   ])("%s", (_, error) => {

@@ -45,7 +45,7 @@ const CONNECTION_CODES = new Set([
   "08006",
 ]);
 const CONNECTION_MESSAGES =
-  /Connection is closed|Connection terminated|connection error|is not queryable|terminating connection|database system is (shutting down|starting up|in recovery)|max retries per request|Stream isn't writeable|socket hang up|ECONNREFUSED|ETIMEDOUT/i;
+  /Connection is closed|Connection terminated|connection error|is not queryable|terminating connection|database system is (shutting down|starting up|in recovery)|max retries per request|Stream isn't writeable|socket hang up|timeout exceeded when trying to connect|ECONNREFUSED|ETIMEDOUT/i;
 
 /** Whether `error` says a connection failed or was refused (the server is down, not the request wrong). */
 export function isConnectionError(error: unknown): boolean {
