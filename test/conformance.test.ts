@@ -537,25 +537,6 @@ describe.each(datastores)("conformance on $name", (store) => {
       }
     });
 
-    it("limits a task's concurrency per worker process", async () => {
-      const worker = newWorker({ concurrency: 5 });
-      let running = 0;
-      let most = 0;
-      const single = worker.task(
-        "single",
-        async () => {
-          most = Math.max(most, ++running);
-          await sleep(100);
-          running--;
-        },
-        { concurrency: 1 },
-      );
-      const handles = await Promise.all([1, 2, 3, 4].map(() => single.enqueue()));
-      await worker.run({ handleSignals: false });
-      for (const handle of handles) expect((await handle.result(WAIT)).success).toBe(true);
-      expect(most).toBe(1);
-    });
-
     it("aborts queued and scheduled tasks (they never run), running ones (signal fires), not finished ones", async () => {
       const logged = captureConsole();
       const worker = newWorker();
@@ -876,6 +857,114 @@ describe.each(datastores)("conformance on $name", (store) => {
       expect(await long.result(WAIT)).toEqual({ success: true, value: { label: "B" } });
       second.kill("SIGTERM");
       expect((await second.exited).code).toBe(0);
+    });
+
+    /** The runs of one task and key that each worker process reported, by start. */
+    const ranOf = (workers: ConformanceWorker[], name: string, key: string) =>
+      workers
+        .flatMap((worker) => worker.events)
+        .flatMap((event) => (event.event === "ran" && event.name === name && event.key === key ? [event] : []))
+        .sort((a, b) => a.start - b.start);
+
+    /** The most runs that overlapped at any moment (an end and a start at the same ms do not overlap). */
+    const mostAtOnce = (runs: { start: number; end: number }[]) => {
+      const edges = runs.flatMap((run) => [
+        { at: run.start, step: 1 },
+        { at: run.end, step: -1 },
+      ]);
+      edges.sort((a, b) => a.at - b.at || a.step - b.step);
+      let now = 0;
+      let most = 0;
+      for (const edge of edges) {
+        now += edge.step;
+        most = Math.max(most, now);
+      }
+      return most;
+    };
+
+    it("per-key concurrency holds across two worker processes: never more than the limit at once per key, other keys not held up, waiting runs parked and handed a slot, not polling", async () => {
+      const queueName = `conformance-per-key-${suffix}`;
+      const client = newWorker({}, queueName);
+      const { perKey } = registerConformanceTasks(client, "client");
+      // Leases (two stall intervals) of 20 s: in this test a waiting run is woken by the hand-over alone.
+      const env = { TASKS_CONCURRENCY: "5", TASKS_STALLED_INTERVAL_MS: "10000" };
+      const workers = [await spawnWorker("A", queueName, env), await spawnWorker("B", queueName, env)];
+      const busy = await perKey.enqueueMany(Array.from({ length: 12 }, () => ["busy", 300] as [string, number]));
+      const other = await perKey.enqueueMany(Array.from({ length: 4 }, () => ["other", 300] as [string, number]));
+      for (const handle of [...busy, ...other]) expect((await handle.result(WAIT)).success).toBe(true);
+
+      const busyRuns = ranOf(workers, "perKey", "busy");
+      const otherRuns = ranOf(workers, "perKey", "other");
+      expect([busyRuns.length, otherRuns.length]).toEqual([12, 4]);
+      expect(mostAtOnce(busyRuns)).toBe(2);
+      expect(mostAtOnce(otherRuns)).toBe(2);
+      // One limit for both processes, not one each: both ran the busy key's tasks.
+      expect(new Set(busyRuns.map((run) => run.label))).toEqual(new Set(["A", "B"]));
+      // The busy key's backlog held no worker slot: the other key was done before its last run began.
+      expect(Math.max(...otherRuns.map((run) => run.end))).toBeLessThan(busyRuns.at(-1)!.start);
+      // Parked, not polled: each task was taken from the queue at most twice (at first, and once handed a slot).
+      const raw = openRawQueue(datastore, queueName);
+      try {
+        const taken = await Promise.all(busy.map((handle) => raw.timesTaken(handle.id)));
+        expect(taken.filter((count) => count === undefined || count > 2)).toEqual([]);
+      } finally {
+        await raw.close();
+      }
+      for (const worker of workers) worker.kill("SIGTERM");
+    });
+
+    it("a per-key rate limit holds across two worker processes: never more starts per period than the limit, other keys not held up, waiting runs woken at their turn", async () => {
+      const queueName = `conformance-rate-${suffix}`;
+      const client = newWorker({}, queueName);
+      const { rated } = registerConformanceTasks(client, "client");
+      const env = { TASKS_CONCURRENCY: "5" };
+      const workers = [await spawnWorker("A", queueName, env), await spawnWorker("B", queueName, env)];
+      const busy = await rated.enqueueMany(Array.from({ length: 9 }, () => ["busy"] as [string]));
+      const other = await rated.enqueueMany(Array.from({ length: 3 }, () => ["other"] as [string]));
+      for (const handle of [...busy, ...other]) expect((await handle.result(WAIT)).success).toBe(true);
+
+      const starts = ranOf(workers, "rated", "busy").map((run) => run.start);
+      const otherStarts = ranOf(workers, "rated", "other").map((run) => run.start);
+      expect([starts.length, otherStarts.length]).toEqual([9, 3]);
+      // 3 a second (rated's limit). A start is timed in the task's body, a few ms after the limit
+      // let it go: windows a little shorter than the period allow for that.
+      const window = 1_000 - 50;
+      for (const start of starts) expect(starts.filter((other) => other >= start && other < start + window).length).toBeLessThanOrEqual(3);
+      // Paced by the limit: nine starts take at least two periods.
+      expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(2 * window);
+      // Both processes took their turns, and the other key did not queue behind the busy one.
+      expect(new Set(ranOf(workers, "rated", "busy").map((run) => run.label))).toEqual(new Set(["A", "B"]));
+      expect(Math.max(...otherStarts)).toBeLessThan(starts[3]!);
+      // Woken at their turn, not polling: each task taken from the queue at most twice
+      // (three times if its turn came while the queue was busy and it was planned again).
+      const raw = openRawQueue(datastore, queueName);
+      try {
+        const taken = await Promise.all(busy.map((handle) => raw.timesTaken(handle.id)));
+        expect(taken.filter((count) => count === undefined || count > 3)).toEqual([]);
+      } finally {
+        await raw.close();
+      }
+      for (const worker of workers) worker.kill("SIGTERM");
+    });
+
+    it("a worker killed while it holds a task's only slot gives it up when its lease ends: the waiting run goes ahead on another worker, never two at once", async () => {
+      const queueName = `conformance-slot-crash-${suffix}`;
+      const client = newWorker({}, queueName);
+      const { exclusive } = registerConformanceTasks(client, "client");
+      const doomed = await spawnWorker("A", queueName);
+      const first = await exclusive.enqueue(3_000);
+      await doomed.waitFor("started", (event) => event.id === first.id);
+      const second = await exclusive.enqueue(200);
+      expect(await until(() => second.status(), is("scheduled", "completed"))).toBe("scheduled"); // parked, waiting for the slot
+      doomed.kill("SIGKILL");
+      expect((await doomed.exited).signal).toBe("SIGKILL");
+
+      const next = await spawnWorker("B", queueName);
+      expect(await second.result(WAIT)).toEqual({ success: true, value: { label: "B" } });
+      expect(await first.result(WAIT)).toEqual({ success: true, value: { label: "B" } }); // found stalled, run again
+      expect(mostAtOnce(ranOf([next], "exclusive", ""))).toBe(1);
+      next.kill("SIGTERM");
+      expect((await next.exited).code).toBe(0);
     });
 
     it("SIGKILL mid-task loses nothing: another worker runs it again, and honours an abort sent while it was down", async () => {

@@ -13,7 +13,8 @@ import { eventually, freePort } from "./support/waiting.js";
  * The task dashboard of a generated project, built and run in production, seen in a
  * real browser (Debian's Chromium, driven by playwright-core): behind ADMIN_TOKEN it
  * loads with the token — translations included, no raw keys — and shows the queue and a
- * finished task; without the token it refuses; without ADMIN_TOKEN it is not there.
+ * finished task with its progress and log lines; without the token it refuses; without
+ * ADMIN_TOKEN it is not there.
  */
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -79,7 +80,7 @@ describe.skipIf(skip)("the task dashboard in a browser, in production", () => {
     await database?.drop();
   });
 
-  it("with ADMIN_TOKEN: loads with the token, translated, showing the queue and a finished task; refuses without it", async () => {
+  it("with ADMIN_TOKEN: loads with the token, translated, showing the queue and a finished task with its progress and logs; refuses without it", async () => {
     const { baseUrl, script: server } = await start(["start"], { ADMIN_TOKEN: TOKEN });
     const { script: worker } = await start(["worker"], {});
     await server.waitFor(/app ready on/);
@@ -118,6 +119,11 @@ describe.skipIf(skip)("the task dashboard in a browser, in production", () => {
     expect(text).toContain(jobId);
     // Every string translated: raw i18n keys look like QUEUE.STATUS.ALL.
     expect(text).not.toMatch(/\b[A-Z]+(?:\.[A-Z_]+)+\b/);
+    // What the task reported while it ran (worker.current().progress and .log): its
+    // card's progress bar, and its log lines under the card's Logs tab.
+    await page.getByText("100%", { exact: true }).first().waitFor({ timeout: 30_000 });
+    await page.getByText("Logs", { exact: true }).first().click();
+    await page.getByText("welcome email sent to ada@example.com").first().waitFor({ timeout: 30_000 });
     expect(unauthorised).toEqual([]);
     await context.close();
 

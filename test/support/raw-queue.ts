@@ -17,6 +17,8 @@ export interface RawQueue {
   add(name: string, data: unknown, opts: JobsOptions): Promise<void>;
   /** A job's data and return value as the datastore holds them (undefined: no such job). */
   stored(id: string): Promise<{ data: unknown; returnvalue: unknown } | undefined>;
+  /** How many times a worker took the job from the queue (BullMQ's attemptsStarted; undefined: no such job). */
+  timesTaken(id: string): Promise<number | undefined>;
   obliterate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -54,6 +56,7 @@ export function openRawQueue(datastore: { kind: "redis" | "postgres"; url: strin
       const job = await queue.getJob(id);
       return job && { data: job.data, returnvalue: job.returnvalue };
     },
+    timesTaken: async (id) => (await queue.getJob(id))?.attemptsStarted,
     obliterate: () => queue.obliterate({ force: true }),
     async close() {
       await queue.close();

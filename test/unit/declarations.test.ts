@@ -40,6 +40,28 @@ describe("a task declared wrongly fails where it is declared, naming the task", 
       'Task "t": timeout must be a positive integer, got 1.5',
     ],
     [
+      "a concurrency of zero",
+      (worker) => worker.task("t", async () => 0, { concurrency: 0 }),
+      'Task "t": concurrency must be a positive integer, got 0',
+    ],
+    [
+      "a per-key concurrency without a whole limit",
+      (worker) => worker.task("t", async (customer: string) => customer, { concurrency: { limit: 2.5, key: (customer) => customer } }),
+      'Task "t": concurrency.limit must be a positive integer, got 2.5',
+    ],
+    [
+      "a rate limit without a period",
+      // @ts-expect-error: period is required
+      (worker) => worker.task("t", async () => 0, { rateLimit: { limit: 3 } }),
+      'Task "t": rateLimit.period must be a positive integer, got undefined',
+    ],
+    [
+      "a limit key that is not a function",
+      // @ts-expect-error: key is a function of the arguments
+      (worker) => worker.task("t", async (customer: string) => customer, { rateLimit: { limit: 3, period: 1_000, key: "customer" } }),
+      'Task "t": rateLimit.key must be a function of the task\'s arguments',
+    ],
+    [
       "the same name twice",
       (worker) => {
         worker.task("t", async () => 0);

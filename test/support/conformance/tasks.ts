@@ -9,7 +9,8 @@ export const EVENT_PREFIX = "@@conformance ";
 export type ConformanceEvent =
   | { event: "ready"; label: string }
   | { event: "started"; label: string; id: string; name: string; attempt: number }
-  | { event: "signal"; label: string; id: string; reason: string };
+  | { event: "signal"; label: string; id: string; reason: string }
+  | { event: "ran"; label: string; id: string; name: string; key: string; start: number; end: number };
 
 export function emit(event: ConformanceEvent): void {
   process.stdout.write(`${EVENT_PREFIX}${JSON.stringify(event)}\n`);
@@ -20,6 +21,9 @@ export function emit(event: ConformanceEvent): void {
  * - `stubborn(ms)`: runs `ms` whatever its signal says (retries: 2, to show an
  *   aborted task is not retried).
  * Both report their start and their signal, and return the worker's label.
+ * - `perKey(key, ms)`: at most 2 at once per key; `exclusive(ms)`: 1 at once in all;
+ *   `rated(key)`: at most 3 starts a second per key — across every worker process.
+ *   Each reports when it ran (start to end, this machine's clock).
  */
 export function registerConformanceTasks(worker: TaskWorker, label: string) {
   const started = () => {
@@ -44,5 +48,16 @@ export function registerConformanceTasks(worker: TaskWorker, label: string) {
     },
     { retries: 2, backoff: { delay: 10 } },
   );
-  return { cooperative, stubborn };
+  const span = async (key: string, ms: number) => {
+    const { id, name } = worker.current();
+    const start = Date.now();
+    const signal = started();
+    await sleep(ms, undefined, { signal });
+    emit({ event: "ran", label, id, name, key, start, end: Date.now() });
+    return { label };
+  };
+  const perKey = worker.task("perKey", span, { concurrency: { limit: 2, key: (key) => key } });
+  const exclusive = worker.task("exclusive", (ms: number) => span("", ms), { concurrency: 1 });
+  const rated = worker.task("rated", (key: string) => span(key, 0), { rateLimit: { limit: 3, period: 1_000, key: (key) => key } });
+  return { cooperative, stubborn, perKey, exclusive, rated };
 }

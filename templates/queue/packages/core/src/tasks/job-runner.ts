@@ -6,6 +6,8 @@ import { decodeArgs, decodeResult, encodeResult } from "./payload.js";
 import type { CurrentTask } from "./current.js";
 import { TaskAbortedError, TaskExpiredError, TaskReleasedError, TaskRunTimeoutError, toRecordableError } from "./errors.js";
 import type { TaskJob, TaskQueue } from "./datastore/index.js";
+import type { HeldSlot, LimitGate } from "./limit-gate.js";
+import type { TaskLimits } from "./limits.js";
 import { RunningAttempt } from "./running-attempt.js";
 
 /** What the runner needs to know about a registered task. */
@@ -14,7 +16,8 @@ export interface RunnableTask {
   /** Attempts in all (1 + retries), as the task declares them now. */
   readonly attempts: number;
   readonly timeout?: number;
-  readonly concurrency?: number;
+  /** `concurrency` and `rateLimit`, across every worker process. */
+  readonly limits?: TaskLimits;
   readonly backoff?: BackoffOptions;
   /** A cron whose runs may overlap (`overlap: true`); by default a tick is skipped while the previous run runs. */
   readonly overlap?: boolean;
@@ -24,6 +27,7 @@ export interface JobRunnerOptions {
   lookup(name: string): RunnableTask | undefined;
   tasks(): Promise<TaskQueue>;
   abortPollMs: number;
+  limits: LimitGate;
   /** Code around every run (`worker.use`), outermost first; read at each run. */
   middleware: readonly TaskMiddleware[];
 }
@@ -39,10 +43,6 @@ export interface TaskRun {
   readonly args: readonly unknown[];
 }
 
-// When a task is at its concurrency limit in this process, a job of it goes back
-// to the queue for about this long instead of holding a worker slot.
-const LIMITED_RETRY_MS = 250;
-
 // An attempt that met a dependency down (the database, a queue) goes back to the queue
 // for about this long, without using one of the task's retries: a short outage must not
 // use them all up and fail the task for good. Only while the task is due less than
@@ -54,12 +54,11 @@ const UNAVAILABLE_PATIENCE_MS = 10 * 60_000;
 /**
  * Runs one attempt of a queued task: the BullMQ processor. Adds what BullMQ lacks
  * per job: the abort relay (durable marker read at start and polled while running),
- * a per-attempt timeout, a per-task concurrency limit, capped and jittered backoff,
- * and handing tasks back on shutdown.
+ * a per-attempt timeout, concurrency and rate limits per key (limit-gate.ts), capped
+ * and jittered backoff, and handing tasks back on shutdown.
  */
 export class JobRunner {
   private readonly running = new Map<string, RunningAttempt>();
-  private readonly perTask = new Map<string, number>();
   private readonly abortWatch: AbortWatch;
   // During an outage every task meets it: one line a burst, not one an attempt.
   private readonly logUnavailable = createBurstLog("[tasks]", { write: console.warn });
@@ -126,36 +125,29 @@ export class JobRunner {
     // enqueued it by name, an earlier deploy): BullMQ reads them from the job in memory.
     job.opts.attempts = task.attempts;
 
-    const limit = task.concurrency;
-    const runningOfTask = this.perTask.get(job.name) ?? 0;
-    if (limit !== undefined && runningOfTask >= limit) {
-      await job.moveToDelayed(Date.now() + Math.round(LIMITED_RETRY_MS * (1 + Math.random())), token);
-      throw new DelayedError();
-    }
-    this.perTask.set(job.name, runningOfTask + 1);
-
-    const attempt = new RunningAttempt(job, token, id, job.name, job.attemptsMade + 1);
-    this.running.set(id, attempt);
-    this.abortWatch.wake();
-    const timeout = task.timeout;
-    if (timeout !== undefined) attempt.stopAfter(timeout, () => new TaskRunTimeoutError(id, job.name, timeout));
+    let attempt: RunningAttempt | undefined;
+    let slot: HeldSlot | undefined;
     try {
-      const { middleware } = this.options;
-      const fn = middleware.length === 0 ? task.fn : withMiddleware(task.fn, middleware, attempt);
       // A flow's parent gets its steps' results first, in the order they were given.
       const args = data.after ? [await stepResults(job, data.after), ...decodeArgs(data)] : decodeArgs(data);
+      // Over a limit, the job is parked (DelayedError) and this attempt ends here.
+      if (task.limits) slot = await this.options.limits.admit(job, token, task.limits, args);
+      attempt = new RunningAttempt(job, token, id, job.name, job.attemptsMade + 1);
+      this.running.set(id, attempt);
+      this.abortWatch.wake();
+      const timeout = task.timeout;
+      if (timeout !== undefined) attempt.stopAfter(timeout, () => new TaskRunTimeoutError(id, job.name, timeout));
+      const { middleware } = this.options;
+      const fn = middleware.length === 0 ? task.fn : withMiddleware(task.fn, middleware, attempt);
       return encodeResult(await attempt.run(fn, args));
     } catch (thrown) {
-      const error = attempt.stopped ? attempt.stopReason : thrown;
+      if (thrown instanceof DelayedError) throw thrown;
+      const stopped = attempt?.stopped ?? false;
+      const error = stopped ? attempt!.stopReason : thrown;
       // Already back in the queue: tell BullMQ not to record anything.
       if (error instanceof TaskReleasedError) throw new WaitingError();
       const dueAt = job.timestamp + (job.opts.delay ?? 0);
-      if (
-        isUnavailable(error) &&
-        !(error instanceof UnrecoverableError) &&
-        !attempt.stopped &&
-        Date.now() - dueAt < UNAVAILABLE_PATIENCE_MS
-      ) {
+      if (isUnavailable(error) && !(error instanceof UnrecoverableError) && !stopped && Date.now() - dueAt < UNAVAILABLE_PATIENCE_MS) {
         const waitMs = Math.round(UNAVAILABLE_RETRY_MS * (1 + Math.random() / 2));
         this.logUnavailable(`${job.name} (${id}) could not run: ${describeError(error)}; trying again in ${(waitMs / 1000).toFixed(1)} s`);
         await job.moveToDelayed(Date.now() + waitMs, token);
@@ -168,9 +160,11 @@ export class JobRunner {
       }
       throw toRecordableError(error);
     } finally {
-      attempt.finish();
-      this.running.delete(id);
-      this.perTask.set(job.name, (this.perTask.get(job.name) ?? 1) - 1);
+      if (attempt) {
+        attempt.finish();
+        this.running.delete(id);
+      }
+      if (slot) await this.options.limits.release(slot);
     }
   }
 

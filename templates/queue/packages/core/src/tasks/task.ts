@@ -25,7 +25,11 @@ export interface FailedTask {
 
 export type FailureHook = (failure: FailedTask) => void | Promise<void>;
 
-export interface TaskOptions {
+/**
+ * `A` is the task's arguments, which a limit's `key` receives. Declared as methods
+ * (bivariant) so options for a task of `[string]` are also options of `unknown[]`.
+ */
+export interface TaskOptions<A extends unknown[] = unknown[]> {
   /** Retries after a failed attempt (default 0). The task is `failed` once the last one fails. */
   retries?: number;
   /** Waits between retries: exponential, capped, with jitter (see BackoffOptions). */
@@ -33,16 +37,40 @@ export interface TaskOptions {
   /** Milliseconds one attempt may run: then its signal fires and the attempt fails with TaskRunTimeoutError. */
   timeout?: number;
   /**
-   * At most this many runs of this task at once in one worker process (BullMQ has
-   * no per-task limit; across N worker processes, up to N × this). Tasks over the
-   * limit go back to the queue for a moment instead of taking a worker slot.
+   * At most this many runs at once, across every worker process: of the whole task
+   * (a number), or per key (`{ limit: 2, key: (customerId) => customerId }`). A run over
+   * the limit waits out of the way (it holds no worker slot) until a slot frees.
    */
-  concurrency?: number;
+  concurrency?: number | ConcurrencyLimit<A>;
+  /**
+   * At most `limit` starts per `period` ms, across every worker process: of the whole
+   * task, or per `key`. A run over the limit waits (holding no worker slot) until its
+   * turn comes; nothing is dropped.
+   */
+  rateLimit?: RateLimit<A>;
   /** Runs once when the task fails permanently (after its last retry; not when aborted). */
   onFailure?: FailureHook;
 }
 
-export interface SchemaTaskOptions<S extends StandardSchemaV1> extends TaskOptions {
+/** What a limit counts by: runs whose key is the same share the limit (default: the whole task). */
+export interface LimitKey<A extends unknown[]> {
+  /** The key of a run, from the task's arguments as queued (e.g. a customer id). */
+  key?(...args: A): string | number;
+}
+
+export interface ConcurrencyLimit<A extends unknown[] = unknown[]> extends LimitKey<A> {
+  /** Runs at once per key. */
+  limit: number;
+}
+
+export interface RateLimit<A extends unknown[] = unknown[]> extends LimitKey<A> {
+  /** Starts per period per key. */
+  limit: number;
+  /** The period, in ms. */
+  period: number;
+}
+
+export interface SchemaTaskOptions<S extends StandardSchemaV1> extends TaskOptions<[payload: StandardSchemaV1.InferInput<S>]> {
   /**
    * A Standard Schema (zod 4, valibot, arktype, …) for the task's one argument, its
    * payload: checked at enqueue (TaskPayloadError, nothing queued) and again when the task
@@ -51,7 +79,7 @@ export interface SchemaTaskOptions<S extends StandardSchemaV1> extends TaskOptio
   schema: S;
 }
 
-export interface CronOptions extends TaskOptions {
+export interface CronOptions extends TaskOptions<[]> {
   /** IANA time zone the pattern is read in (default "UTC"). */
   tz?: string;
   /**

@@ -20,6 +20,7 @@ import {
   type Datastore,
   type DatastoreConfig,
   datastoreFromEnv,
+  type LimitStore,
   openDatastore,
   type QueueConsumer,
   type TaskFlowProducer,
@@ -27,19 +28,20 @@ import {
   type TaskJobData,
   type TaskQueue,
 } from "./datastore/index.js";
-import { errorInfoFromJob, TaskAbortedError, TaskEnqueueError, TaskExpiredError } from "./errors.js";
+import { errorInfoFromJob, TaskAbortedError, TaskExpiredError } from "./errors.js";
 import { FinishEvents } from "./finish-events.js";
 import { JobRunner, type RunnableTask, type TaskMiddleware } from "./job-runner.js";
-import { Outbox, type OutboxEntry, OutboxRelay, type Transaction, writeToOutbox } from "./outbox.js";
+import { LimitGate } from "./limit-gate.js";
+import { declaredLimits } from "./limits.js";
+import { Enqueuer, type EnqueueableTask } from "./enqueuer.js";
+import { Outbox, OutboxRelay } from "./outbox.js";
 import { syncSchedules } from "./schedules.js";
-import { decodeArgs, encodeArgs, type Faithful, type Revived } from "./payload.js";
+import { decodeArgs, type Faithful, type Revived } from "./payload.js";
 import { queueNameFromEnv, resolveSettings, type RuntimeSettings, type SettingsOptions } from "./settings.js";
 import { type AbortMarker, type HandleQueues, hasExpired, TaskHandle, wasAbortedWhileRunning } from "./task-handle.js";
 import { validatePayload } from "./validation.js";
-import { type EnqueueOptions, jobOptionsFor } from "./enqueue-options.js";
+import type { EnqueueOptions } from "./enqueue-options.js";
 import type { AfterOptions, CronOptions, FailedTask, FailureHook, SchemaTaskOptions, Task, TaskOptions, TaskStep } from "./task.js";
-
-export type { AfterOptions, CronOptions, EnqueueOptions, FailedTask, FailureHook, SchemaTaskOptions, Task, TaskOptions, TaskStep };
 
 export interface TaskWorkerOptions extends SettingsOptions {
   /** Queue name; default env TASKS_QUEUE, else "tasks". */
@@ -64,12 +66,7 @@ export interface RunOptions {
 
 type AnyTaskFn = (...args: unknown[]) => unknown;
 
-interface RegisteredTask extends RunnableTask {
-  readonly options: TaskOptions;
-  readonly schema?: StandardSchemaV1;
-  /** Its BullMQ job options, built on the first enqueue (the settings are read then). */
-  jobOptions?: JobsOptions;
-}
+interface RegisteredTask extends RunnableTask, EnqueueableTask {}
 
 /** A `worker.cron(...)` declaration, turned into a BullMQ job scheduler when a worker runs. */
 interface DeclaredSchedule {
@@ -95,6 +92,7 @@ export class TaskWorker {
   private taskQueue: Promise<TaskQueue> | undefined;
   private markerQueue: Promise<TaskQueue<AbortMarker>> | undefined;
   private flows: Promise<TaskFlowProducer> | undefined;
+  private limitStore: Promise<LimitStore> | undefined;
   private finishEvents: FinishEvents | undefined;
   private consumer: QueueConsumer | undefined;
   private closeRequested = false;
@@ -110,9 +108,20 @@ export class TaskWorker {
     outbox: () => this.outbox,
   };
 
+  private readonly enqueuer: Enqueuer;
+
   constructor(private readonly options: TaskWorkerOptions = {}) {
     if (options.onFailure) this.failureHooks.push(options.onFailure);
     this.outbox = options.outbox && new Outbox(options.outbox);
+    this.enqueuer = new Enqueuer({
+      queueName: () => this.queueName,
+      lookup: (name) => this.registry.get(name),
+      jobOptions: (taskOptions) => this.jobOptions(taskOptions),
+      tasks: () => this.queues.tasks(),
+      flows: () => this.flowProducer(),
+      outbox: this.outbox,
+      timeoutMs: () => this.settings.enqueueTimeoutMs,
+    });
   }
 
   /** The worker's settings: its options, else the environment (TASKS_*), else defaults; read on first use. */
@@ -174,7 +183,7 @@ export class TaskWorker {
    * worker that runs it applies the task's declared retries, timeout and schema.
    */
   async enqueue(name: string, args: readonly unknown[] = [], options: EnqueueOptions = {}): Promise<TaskHandle<unknown>> {
-    const [id] = await this.enqueueRuns(name, options, [[...args]], false);
+    const [id] = await this.enqueuer.runs(name, options, [[...args]], false);
     return new TaskHandle<unknown>(id!, name, this.queues);
   }
 
@@ -211,14 +220,14 @@ export class TaskWorker {
     fn: (payload: StandardSchemaV1.InferOutput<S>) => R | Promise<R>,
     options: SchemaTaskOptions<S>,
   ): Task<[payload: StandardSchemaV1.InferInput<S>], Awaited<R>>;
-  task<A extends unknown[], R>(name: string, fn: (...args: A) => R | Promise<R>, options?: TaskOptions): Task<A, Awaited<R>>;
+  task<A extends unknown[], R>(name: string, fn: (...args: A) => R | Promise<R>, options?: TaskOptions<A>): Task<A, Awaited<R>>;
   task<A extends unknown[], R>(
     name: string,
     declared: (...args: A) => R | Promise<R>,
     options: TaskOptions & { schema?: StandardSchemaV1 } = {},
   ): Task<A, Awaited<R>> {
     if (this.registry.has(name)) throw new DeclarationError(`Task "${name}" is registered twice; task names must be unique.`);
-    for (const key of ["retries", "timeout", "concurrency"] as const) {
+    for (const key of ["retries", "timeout"] as const) {
       const value = options[key];
       if (value !== undefined && !(Number.isInteger(value) && value >= (key === "retries" ? 0 : 1))) {
         throw new DeclarationError(
@@ -235,13 +244,14 @@ export class TaskWorker {
       schema,
       attempts: (options.retries ?? 0) + 1,
       timeout: options.timeout,
-      concurrency: options.concurrency,
+      limits: declaredLimits(name, options),
       backoff: options.backoff,
     });
     type Result = Revived<Awaited<R>>;
     const handles = async (ids: Promise<string[]>) => (await ids).map((id) => new TaskHandle<Result>(id, name, this.queues));
-    const enqueueOne = async (opts: EnqueueOptions, args: Faithful<A>) => (await handles(this.enqueueRuns(name, opts, [args], false)))[0]!;
-    const enqueueMany = (opts: EnqueueOptions, argsList: readonly Faithful<A>[]) => handles(this.enqueueRuns(name, opts, argsList, true));
+    const enqueueOne = async (opts: EnqueueOptions, args: Faithful<A>) =>
+      (await handles(this.enqueuer.runs(name, opts, [args], false)))[0]!;
+    const enqueueMany = (opts: EnqueueOptions, argsList: readonly Faithful<A>[]) => handles(this.enqueuer.runs(name, opts, argsList, true));
     const call = async (...args: A): Promise<Awaited<R>> => {
       return await runAsCurrent(directCall(name, `direct:${randomUUID()}`), () => fn(...args));
     };
@@ -259,7 +269,8 @@ export class TaskWorker {
         return { taskName: name, args, id, handle: new TaskHandle<Result>(id, name, this.queues) };
       },
       after: (steps: readonly TaskStep<unknown>[], after: AfterOptions = {}) => ({
-        enqueue: async (...rest: unknown[]) => new TaskHandle<Result>(await this.enqueueFlow(name, steps, after, rest), name, this.queues),
+        enqueue: async (...rest: unknown[]) =>
+          new TaskHandle<Result>(await this.enqueuer.flow(name, steps, after, rest), name, this.queues),
       }),
     });
   }
@@ -302,6 +313,12 @@ export class TaskWorker {
       tasks: () => this.queues.tasks(),
       abortPollMs: this.settings.abortPollMs,
       middleware: this.middleware,
+      limits: new LimitGate({
+        store: () => this.openLimitStore(),
+        tasks: () => this.queues.tasks(),
+        // As long as a task's lock: a dead worker's slots free about when its tasks are found stalled.
+        leaseMs: 2 * this.settings.stalledIntervalMs,
+      }),
     });
     const { concurrency, stalledIntervalMs } = this.settings;
     // A lock lasts two stall intervals (renewed every one): a live worker never loses it to a
@@ -346,7 +363,7 @@ export class TaskWorker {
     // Abort markers outlive their tasks only as long as failed tasks are kept.
     await (await this.queues.abortMarkers()).clean(this.settings.keepFailedMs, 1_000, "wait");
     if (this.outbox) {
-      this.relay = new OutboxRelay(this.outbox, (entry) => this.queueFromOutbox(entry), this.settings.outboxPollMs);
+      this.relay = new OutboxRelay(this.outbox, (entry) => this.enqueuer.fromOutbox(entry), this.settings.outboxPollMs);
       this.relay.start();
     }
     console.log(
@@ -393,7 +410,7 @@ export class TaskWorker {
     }
     const queues = [this.taskQueue, this.markerQueue, this.flows];
     const finishEvents = this.finishEvents;
-    this.taskQueue = this.markerQueue = this.finishEvents = this.flows = undefined;
+    this.taskQueue = this.markerQueue = this.finishEvents = this.flows = this.limitStore = undefined; // the datastore closes the store
     await Promise.all([
       ...queues.map(async (queue) => (await queue?.catch(() => undefined))?.close()),
       finishEvents?.close().catch(() => {}),
@@ -412,145 +429,6 @@ export class TaskWorker {
       removeOnComplete: { age: Math.ceil(this.settings.keepResultsMs / 1000) },
       removeOnFail: { age: Math.ceil(this.settings.keepFailedMs / 1000) },
     };
-  }
-
-  /**
-   * Queues runs of task `name`, one per argument list; resolves with their ids. One path
-   * for a task, a batch and a task named by a producer that does not declare it: every item
-   * checked and encoded first, so nothing is queued unless all pass; then one round trip
-   * (add, addBulk, or one INSERT into the outbox). The payload as given is queued, not the
-   * schema's output: the run checks it again.
-   */
-  private async enqueueRuns(
-    name: string,
-    opts: EnqueueOptions,
-    argsList: readonly (readonly unknown[])[],
-    batch: boolean,
-  ): Promise<string[]> {
-    if (batch && opts.id !== undefined) throw new TypeError(`Task "${name}": enqueueMany takes no id (an id names one task)`);
-    const jobs = await this.prepareJobs(name, opts, argsList, (index) => (batch ? `item ${index + 1} of ${argsList.length}` : undefined));
-    if (opts.transaction) {
-      await this.enqueueInTransaction(jobs, opts.transaction);
-      return jobs.map((job) => job.opts.jobId);
-    }
-    // The ids BullMQ answers with: a key or an id already held gives the task that holds it.
-    const [first] = jobs;
-    if (jobs.length === 1 && first) {
-      const job = await this.withinEnqueueTimeout(name, async () => (await this.queues.tasks()).add(name, first.data, first.opts));
-      return [job.id ?? first.opts.jobId];
-    }
-    if (jobs.length === 0) return [];
-    const added = await this.withinEnqueueTimeout(name, async () => (await this.queues.tasks()).addBulk(jobs));
-    return added.map((job, index) => job.id ?? jobs[index]!.opts.jobId);
-  }
-
-  /**
-   * Queues a flow: the steps (children, in one round trip with their parent), then the
-   * parent task `name` once they have all ended, receiving their results in order as its
-   * first argument. A failed step fails the parent, or with "continue" leaves `undefined`.
-   */
-  private async enqueueFlow(name: string, steps: readonly TaskStep<unknown>[], after: AfterOptions, args: unknown[]): Promise<string> {
-    if (steps.length === 0) throw new TypeError(`Task "${name}": after() needs at least one step`);
-    if (this.registry.get(name)?.schema) {
-      throw new TypeError(
-        `Task "${name}" takes one payload, checked by its schema: it cannot run after steps (give the steps to a task without a schema)`,
-      );
-    }
-    const continueOnFailure = after.onChildFailure === "continue";
-    const children = await Promise.all(
-      steps.map(async (step, index) => {
-        const [job] = await this.prepareJobs(step.taskName, {}, [step.args], () => `step ${index + 1} of ${steps.length}`);
-        const opts = {
-          ...job!.opts,
-          jobId: step.id,
-          ...(continueOnFailure ? { ignoreDependencyOnFailure: true } : { failParentOnFailure: true }),
-        };
-        return { name: step.taskName, queueName: this.queueName, data: job!.data, opts };
-      }),
-    );
-    const [parent] = await this.prepareJobs(name, {}, [args], () => undefined);
-    const data: TaskJobData = { ...parent!.data, after: steps.map((step) => step.id) };
-    await this.withinEnqueueTimeout(name, async () =>
-      (await this.flowProducer()).add({ name, queueName: this.queueName, data, opts: parent!.opts, children }),
-    );
-    return parent!.opts.jobId;
-  }
-
-  /**
-   * Every run checked and encoded, with its job options and a fresh id: nothing is queued
-   * unless all pass. `item(index)` names a run for messages (a batch's item, a flow's step).
-   */
-  private async prepareJobs(
-    name: string,
-    opts: EnqueueOptions,
-    argsList: readonly (readonly unknown[])[],
-    item: (index: number) => string | undefined,
-  ): Promise<{ name: string; data: TaskJobData; opts: JobsOptions & { jobId: string } }[]> {
-    const declared = this.registry.get(name);
-    const schema = declared?.schema;
-    if (schema) await Promise.all(argsList.map((args, index) => validatePayload(name, schema, args[0], "enqueue", item(index))));
-    const { jobOptions: requested, expiresAt } = jobOptionsFor(name, opts);
-    if (declared) declared.jobOptions ??= this.jobOptions(declared.options);
-    const jobOptions = { ...(declared?.jobOptions ?? this.jobOptions({})), ...requested };
-    return argsList.map((args, index) => {
-      const data = encodeArgs(name, args, item(index));
-      if (expiresAt !== undefined) data.expiresAt = expiresAt;
-      // A random id (122 bits) unless the caller names the task: BullMQ's own ids count
-      // 1, 2, 3…, and whoever could guess an id could read the task's result.
-      return { name, data, opts: { ...jobOptions, jobId: jobOptions.jobId ?? randomUUID() } };
-    });
-  }
-
-  /** Writes tasks to the outbox in the caller's transaction, in one statement. */
-  private async enqueueInTransaction(
-    jobs: { name: string; data: TaskJobData; opts: JobsOptions }[],
-    transaction: Transaction,
-  ): Promise<void> {
-    const [first] = jobs;
-    if (!first) return;
-    if (!this.outbox)
-      throw new TypeError(
-        `Task "${first.name}": enqueue in a transaction needs a worker with an outbox database (createWorker({ outbox: db }))`,
-      );
-    const now = Date.now();
-    const entries = jobs.map(
-      ({ name, data, opts }): OutboxEntry => ({
-        id: opts.jobId as string,
-        taskName: name,
-        data,
-        ...(opts.delay ? { runAt: now + opts.delay } : {}),
-        ...(opts.priority ? { priority: opts.priority } : {}),
-      }),
-    );
-    await writeToOutbox(transaction, entries);
-  }
-
-  /** Hands an outbox entry to the queue, with its task's options (or defaults, for a task this process does not know). */
-  private async queueFromOutbox({ id, taskName, data, runAt, priority }: OutboxEntry): Promise<void> {
-    const jobOptions: JobsOptions = { ...this.jobOptions(this.registry.get(taskName)?.options ?? {}), jobId: id };
-    if (runAt !== undefined) jobOptions.delay = Math.max(0, runAt - Date.now());
-    if (priority !== undefined) jobOptions.priority = priority;
-    await this.withinEnqueueTimeout(taskName, async () => (await this.queues.tasks()).add(taskName, data, jobOptions));
-  }
-
-  /**
-   * Runs `add` within TASKS_ENQUEUE_TIMEOUT_MS, so a caller (a request) never waits on a
-   * datastore that is down: ioredis and the PostgreSQL pool would otherwise retry for minutes.
-   */
-  private async withinEnqueueTimeout<T>(name: string, add: () => Promise<T>): Promise<T> {
-    const timeoutMs = this.settings.enqueueTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TaskEnqueueError(name, `the task datastore did not answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([add(), deadline]);
-    } catch (error) {
-      if (error instanceof TaskEnqueueError) throw error;
-      throw new TaskEnqueueError(name, describeError(error), { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /**
@@ -590,6 +468,17 @@ export class TaskWorker {
         throw error;
       });
     return this.flows;
+  }
+
+  /** The store of the tasks' concurrency and rate limits, opened on the first run that needs it. */
+  private openLimitStore(): Promise<LimitStore> {
+    this.limitStore ??= this.getDatastore()
+      .openLimitStore(this.queueName)
+      .catch((error: unknown) => {
+        this.limitStore = undefined;
+        throw error;
+      });
+    return this.limitStore;
   }
 
   /** Opens a queue; on failure `forget` drops the cached promise so a later call tries again. */

@@ -2,6 +2,7 @@ import { describeError, isConnectionError, resolveDatabaseUrl } from "@repo/core
 import { createPostgresBackend, withBackend } from "bullmq";
 import pg from "pg";
 import { consumerOptions } from "./consumer-options.js";
+import { postgresLimitStore, setUpLimitStore } from "./postgres-limits.js";
 import { Reachability } from "./reachability.js";
 import type { Datastore, DatastoreOptions, TaskJobData, TaskQueueEvents } from "./types.js";
 
@@ -37,6 +38,7 @@ export function postgresDatastore({ url, schema = "bullmq" }: { url?: string; sc
     connectionTimeoutMillis: connectTimeout,
   });
   const listeners = new Set<TaskQueueEvents>();
+  const pools = new Set<pg.Pool>();
   // A PostgreSQL queue or listener that missed its first connection never recovers:
   // it is closed, with the reason, rather than handed out broken.
   const readyOrClosed = (opened: { waitUntilReady(): Promise<unknown>; close(): Promise<void> }) =>
@@ -55,6 +57,17 @@ export function postgresDatastore({ url, schema = "bullmq" }: { url?: string; sc
       const flows = new postgresBullMQ.FlowProducer({ connection: await connection() });
       await readyOrClosed(flows);
       return flows;
+    },
+    async openLimitStore(queueName) {
+      const pool = new pg.Pool({ connectionString: await reachability.url(), max: 2, connectionTimeoutMillis: connectTimeout });
+      reachability.watch(pool);
+      pools.add(pool);
+      const close = async () => {
+        pools.delete(pool);
+        await pool.end();
+      };
+      await readyOrClosed({ waitUntilReady: () => setUpLimitStore(pool, schema), close });
+      return postgresLimitStore(pool, schema, queueName);
     },
     async openQueueEvents(name) {
       const events = new postgresBullMQ.QueueEvents<unknown>(name, { connection: await connection() });
@@ -92,6 +105,8 @@ export function postgresDatastore({ url, schema = "bullmq" }: { url?: string; sc
       reachability.close(); // each Queue and Worker owns (and closes) the pool it built
       await Promise.all([...listeners].map((events) => events.close().catch(() => {})));
       listeners.clear();
+      await Promise.all([...pools].map((pool) => pool.end().catch(() => {})));
+      pools.clear();
     },
   };
 }

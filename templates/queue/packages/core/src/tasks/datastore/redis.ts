@@ -1,7 +1,9 @@
 import { FlowProducer, Queue, QueueEvents, Worker } from "bullmq";
+import { once } from "node:events";
 import { Redis } from "ioredis";
 import { consumerOptions } from "./consumer-options.js";
 import { Reachability, reconnectDelay } from "./reachability.js";
+import { redisLimitStore } from "./redis-limits.js";
 import type { Datastore, DatastoreOptions, TaskJobData, TaskQueueEvents } from "./types.js";
 
 const HINT = "Check that Redis is running and reachable from here, and that REDIS_URL is right (host, port, password; rediss:// for TLS).";
@@ -70,6 +72,14 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
         throw error;
       });
       return flows;
+    },
+    async openLimitStore(queueName) {
+      const connection = connect(false);
+      const waitUntilReady = async () => {
+        if (connection.status !== "ready") await once(connection, "ready");
+      };
+      await reachability.ready({ waitUntilReady, close: async () => forget(connection) }, connectTimeout);
+      return redisLimitStore(connection, queueName);
     },
     async openQueueEvents(name) {
       const events = new QueueEvents(name, { connection: connect(true) });

@@ -56,6 +56,39 @@ export interface ConsumerSettings {
   name?: string;
 }
 
+/** The limits one run counts against: names (limits.ts) and sizes. */
+export interface LimitRequest {
+  /** The run (its task's id): it holds a slot, waits for one, or has its turn planned. */
+  member: string;
+  concurrency?: { key: string; limit: number };
+  rate?: { key: string; limit: number; period: number };
+  /** How long a slot is held without being renewed (a worker that died gives it up then). */
+  leaseMs: number;
+}
+
+/**
+ * What a limit says to a run: run now (holding a slot, its start counted); wait for a
+ * slot (it is handed one when another run gives one back); or wait until `wakeAt`, its
+ * turn under the rate limit. `granted`: runs that were waiting and now hold a slot given
+ * back meanwhile (to be woken).
+ */
+export type Admission = { outcome: "run" } | { outcome: "slot" } | { outcome: "later"; wakeAt: number; granted: string[] };
+
+/**
+ * Concurrency and rate limits shared by every worker process, kept in the datastore and
+ * changed atomically (a Lua script on Redis, a function under an advisory lock on
+ * PostgreSQL). Times are the workers' clocks, as BullMQ's own delays are.
+ */
+export interface LimitStore {
+  admit(request: LimitRequest, now: number): Promise<Admission>;
+  /** Gives the run's slot back; resolves with the waiting runs handed a slot (to be woken). */
+  release(request: LimitRequest & { concurrency: { key: string; limit: number } }, now: number): Promise<string[]>;
+  /** Extends the leases of slots held by running runs. */
+  renew(slots: readonly { key: string; member: string }[], leaseMs: number, now: number): Promise<void>;
+  /** Whether the run still waits for a slot (false once one was handed to it). */
+  isWaiting(key: string, member: string): Promise<boolean>;
+}
+
 /** Where a datastore reports connection trouble. Each method receives one complete line. */
 export interface DatastoreLog {
   error(line: string): void;
@@ -108,6 +141,8 @@ export interface Datastore {
   openQueueEvents(name: string): Promise<TaskQueueEvents>;
   /** A producer of flows (a parent and its children in one round trip); ready or rejecting like openQueue. */
   openFlowProducer(): Promise<TaskFlowProducer>;
+  /** The concurrency and rate limits of a queue's tasks (limit-gate.ts); ready or rejecting like openQueue; closed by close(). */
+  openLimitStore(queueName: string): Promise<LimitStore>;
   /** A consumer: waits until the datastore is reachable (see waitUntilReachable), then consumes. */
   openConsumer(name: string, processor: TaskProcessor, settings: ConsumerSettings): Promise<QueueConsumer>;
   /** One connection attempt and one round trip; rejects when the datastore does not answer (for readiness checks). */

@@ -1,0 +1,174 @@
+import { randomUUID } from "node:crypto";
+import { describeError } from "@repo/core";
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { JobsOptions } from "bullmq";
+import type { TaskFlowProducer, TaskJobData, TaskQueue } from "./datastore/index.js";
+import { type EnqueueOptions, jobOptionsFor } from "./enqueue-options.js";
+import { TaskEnqueueError } from "./errors.js";
+import { type Outbox, type OutboxEntry, type Transaction, writeToOutbox } from "./outbox.js";
+import { encodeArgs } from "./payload.js";
+import type { AfterOptions, TaskOptions, TaskStep } from "./task.js";
+import { validatePayload } from "./validation.js";
+
+/** What enqueueing needs to know of a declared task. */
+export interface EnqueueableTask {
+  readonly options: TaskOptions;
+  readonly schema?: StandardSchemaV1;
+  /** Its BullMQ job options, built on the first enqueue (the settings are read then). */
+  jobOptions?: JobsOptions;
+}
+
+export interface EnqueuerOptions {
+  /** Read at each enqueue, as the worker reads its settings on first use. */
+  queueName(): string;
+  /** The task declared under this name in this process, if any (a producer may enqueue others by name). */
+  lookup(name: string): EnqueueableTask | undefined;
+  /** BullMQ's job options for a task's declared options (retries, retention). */
+  jobOptions(options: TaskOptions): JobsOptions;
+  tasks(): Promise<TaskQueue>;
+  flows(): Promise<TaskFlowProducer>;
+  /** The database holding the task outbox, for `with({ transaction })`. */
+  outbox: Outbox | undefined;
+  /** How long a caller may wait for the datastore (TASKS_ENQUEUE_TIMEOUT_MS). */
+  timeoutMs(): number;
+}
+
+type PreparedJob = { name: string; data: TaskJobData; opts: JobsOptions & { jobId: string } };
+
+/**
+ * Every way a task gets into the queue: one run, a batch, a flow, a transaction's outbox
+ * entry. Each checks and encodes every run first, so nothing is queued unless all pass,
+ * then goes in one round trip, and never waits on a datastore that is down for longer
+ * than the enqueue timeout.
+ */
+export class Enqueuer {
+  constructor(private readonly options: EnqueuerOptions) {}
+
+  /**
+   * Queues runs of task `name`, one per argument list; resolves with their ids (add,
+   * addBulk, or one INSERT into the outbox). The payload as given is queued, not the
+   * schema's output: the run checks it again.
+   */
+  async runs(name: string, opts: EnqueueOptions, argsList: readonly (readonly unknown[])[], batch: boolean): Promise<string[]> {
+    if (batch && opts.id !== undefined) throw new TypeError(`Task "${name}": enqueueMany takes no id (an id names one task)`);
+    const jobs = await this.prepare(name, opts, argsList, (index) => (batch ? `item ${index + 1} of ${argsList.length}` : undefined));
+    if (opts.transaction) {
+      await this.inTransaction(jobs, opts.transaction);
+      return jobs.map((job) => job.opts.jobId);
+    }
+    // The ids BullMQ answers with: a key or an id already held gives the task that holds it.
+    const [first] = jobs;
+    if (jobs.length === 1 && first) {
+      const job = await this.withinTimeout(name, async () => (await this.options.tasks()).add(name, first.data, first.opts));
+      return [job.id ?? first.opts.jobId];
+    }
+    if (jobs.length === 0) return [];
+    const added = await this.withinTimeout(name, async () => (await this.options.tasks()).addBulk(jobs));
+    return added.map((job, index) => job.id ?? jobs[index]!.opts.jobId);
+  }
+
+  /**
+   * Queues a flow: the steps (children, in one round trip with their parent), then the
+   * parent task `name` once they have all ended, receiving their results in order as its
+   * first argument. A failed step fails the parent, or with "continue" leaves `undefined`.
+   */
+  async flow(name: string, steps: readonly TaskStep<unknown>[], after: AfterOptions, args: unknown[]): Promise<string> {
+    if (steps.length === 0) throw new TypeError(`Task "${name}": after() needs at least one step`);
+    if (this.options.lookup(name)?.schema) {
+      throw new TypeError(
+        `Task "${name}" takes one payload, checked by its schema: it cannot run after steps (give the steps to a task without a schema)`,
+      );
+    }
+    const queueName = this.options.queueName();
+    const continueOnFailure = after.onChildFailure === "continue";
+    const children = await Promise.all(
+      steps.map(async (step, index) => {
+        const [job] = await this.prepare(step.taskName, {}, [step.args], () => `step ${index + 1} of ${steps.length}`);
+        const opts = {
+          ...job!.opts,
+          jobId: step.id,
+          ...(continueOnFailure ? { ignoreDependencyOnFailure: true } : { failParentOnFailure: true }),
+        };
+        return { name: step.taskName, queueName, data: job!.data, opts };
+      }),
+    );
+    const [parent] = await this.prepare(name, {}, [args], () => undefined);
+    const data: TaskJobData = { ...parent!.data, after: steps.map((step) => step.id) };
+    await this.withinTimeout(name, async () => (await this.options.flows()).add({ name, queueName, data, opts: parent!.opts, children }));
+    return parent!.opts.jobId;
+  }
+
+  /** Hands an outbox entry to the queue, with its task's options (or defaults, for a task this process does not know). */
+  async fromOutbox({ id, taskName, data, runAt, priority }: OutboxEntry): Promise<void> {
+    const jobOptions: JobsOptions = { ...this.options.jobOptions(this.options.lookup(taskName)?.options ?? {}), jobId: id };
+    if (runAt !== undefined) jobOptions.delay = Math.max(0, runAt - Date.now());
+    if (priority !== undefined) jobOptions.priority = priority;
+    await this.withinTimeout(taskName, async () => (await this.options.tasks()).add(taskName, data, jobOptions));
+  }
+
+  /**
+   * Every run checked and encoded, with its job options and a fresh id: nothing is queued
+   * unless all pass. `item(index)` names a run for messages (a batch's item, a flow's step).
+   */
+  private async prepare(
+    name: string,
+    opts: EnqueueOptions,
+    argsList: readonly (readonly unknown[])[],
+    item: (index: number) => string | undefined,
+  ): Promise<PreparedJob[]> {
+    const declared = this.options.lookup(name);
+    const schema = declared?.schema;
+    if (schema) await Promise.all(argsList.map((args, index) => validatePayload(name, schema, args[0], "enqueue", item(index))));
+    const { jobOptions: requested, expiresAt } = jobOptionsFor(name, opts);
+    if (declared) declared.jobOptions ??= this.options.jobOptions(declared.options);
+    const jobOptions = { ...(declared?.jobOptions ?? this.options.jobOptions({})), ...requested };
+    return argsList.map((args, index) => {
+      const data = encodeArgs(name, args, item(index));
+      if (expiresAt !== undefined) data.expiresAt = expiresAt;
+      // A random id (122 bits) unless the caller names the task: BullMQ's own ids count
+      // 1, 2, 3…, and whoever could guess an id could read the task's result.
+      return { name, data, opts: { ...jobOptions, jobId: jobOptions.jobId ?? randomUUID() } };
+    });
+  }
+
+  /** Writes tasks to the outbox in the caller's transaction, in one statement. */
+  private async inTransaction(jobs: PreparedJob[], transaction: Transaction): Promise<void> {
+    const [first] = jobs;
+    if (!first) return;
+    if (!this.options.outbox)
+      throw new TypeError(
+        `Task "${first.name}": enqueue in a transaction needs a worker with an outbox database (createWorker({ outbox: db }))`,
+      );
+    const now = Date.now();
+    const entries = jobs.map(
+      ({ name, data, opts }): OutboxEntry => ({
+        id: opts.jobId,
+        taskName: name,
+        data,
+        ...(opts.delay ? { runAt: now + opts.delay } : {}),
+        ...(opts.priority ? { priority: opts.priority } : {}),
+      }),
+    );
+    await writeToOutbox(transaction, entries);
+  }
+
+  /**
+   * Runs `add` within the enqueue timeout, so a caller (a request) never waits on a
+   * datastore that is down: ioredis and the PostgreSQL pool would otherwise retry for minutes.
+   */
+  private async withinTimeout<T>(name: string, add: () => Promise<T>): Promise<T> {
+    const timeoutMs = this.options.timeoutMs();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TaskEnqueueError(name, `the task datastore did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([add(), deadline]);
+    } catch (error) {
+      if (error instanceof TaskEnqueueError) throw error;
+      throw new TaskEnqueueError(name, describeError(error), { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
