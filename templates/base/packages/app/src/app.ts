@@ -1,5 +1,6 @@
 import { getConnInfo } from "@hono/node-server/conninfo";
-import { createBurstLog, describeError, isUnavailable } from "@repo/core";
+import { httpInstrumentationMiddleware } from "@hono/otel";
+import { createBurstLog, describeError, isTracing, isUnavailable } from "@repo/core";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -33,6 +34,9 @@ export function createApp(config: AppConfig): Hono {
   const app = new Hono();
   // While the database is down every request fails alike: one line a burst, not one a request.
   const logUnavailable = createBurstLog("[app]");
+  // With tracing on (OTEL_EXPORTER_OTLP_ENDPOINT), a span per request, continuing a caller's
+  // trace (traceparent header); the tasks a request queues continue it in turn.
+  if (isTracing()) app.use(httpInstrumentationMiddleware());
   // What a production server owes its clients: the usual security headers, a cap on
   // request bodies, and a limit on signups per client (each one sends an email).
   app.use(secureHeaders());

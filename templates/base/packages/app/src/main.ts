@@ -2,7 +2,7 @@
 // `pnpm start` runs the build. Configuration comes from the environment and
 // `.env` (see .env.example).
 import { serve } from "@hono/node-server";
-import { closeDatabase, describeDatabase, exitGracefullyOnSignals, loadEnvFile, mailer } from "@repo/core";
+import { closeDatabase, describeDatabase, exitGracefullyOnSignals, loadEnvFile, mailer, startTracing } from "@repo/core";
 import { exitOnInvalidConfig, loadConfig, type AppConfig } from "./config.js";
 import { migrateOrExit } from "./db/migrations.js";
 
@@ -14,6 +14,7 @@ try {
 } catch (error) {
   exitOnInvalidConfig(error);
 }
+const tracing = await startTracing("app");
 
 // Loaded after the check: task modules declare their tasks on import, and a bad
 // declaration (a cron pattern, an option) is reported as one line too.
@@ -26,7 +27,12 @@ const database = await describeDatabase();
 
 const server = serve({ fetch: createApp(config).fetch, port: config.port }, (info) => {
   const baseUrl = `http://localhost:${info.port}`;
-  const notes = [...queueStartupNotes(baseUrl, config), `database: ${database}`, `mail: ${mailer.describe()}`];
+  const notes = [
+    ...queueStartupNotes(baseUrl, config),
+    `database: ${database}`,
+    `mail: ${mailer.describe()}`,
+    `tracing: ${tracing.describe()}`,
+  ];
   console.log([`app ready on ${baseUrl} (POST /signup, GET /health)`, ...notes].join("\n  "));
 });
 server.on("error", (error: NodeJS.ErrnoException) => {

@@ -32,6 +32,7 @@ export { redactUrl } from "./config/redact-url.js";
 export { SettingError } from "./config/setting-error.js";
 export { urlProblem } from "./config/url-problem.js";
 export { exitGracefullyOnSignals } from "./process/shutdown.js";
+export { isTracing, startTracing, type Tracing } from "./telemetry/tracing.js";
 export { UserModel, createUserModel, type User, type UserModelApi } from "./models/user.js";
 
 /** Closes the project's pool and lets go of the shared embedded database, if this process used it. */

@@ -1,7 +1,7 @@
 // The worker process: `pnpm worker:dev` (reloads on change) or `pnpm worker` (the
 // build). Importing the registration file registers every task; run() consumes the
 // queue until SIGINT/SIGTERM, then lets running tasks finish and exits.
-import { describeDatabase, loadEnvFile, mailer } from "@repo/core";
+import { describeDatabase, loadEnvFile, mailer, startTracing } from "@repo/core";
 import { exitOnInvalidConfig, loadWorkerConfig } from "./config.js";
 import { migrateOrExit } from "./db/migrations.js";
 
@@ -13,6 +13,7 @@ try {
 } catch (error) {
   exitOnInvalidConfig(error);
 }
+const tracing = await startTracing("worker");
 
 // Importing the registration file declares every task: a bad declaration (a cron
 // pattern, an option) is reported as one line, like the configuration.
@@ -20,5 +21,5 @@ const { worker } = await import("./tasks/worker.js").catch(exitOnInvalidConfig);
 
 // Tasks run against an up-to-date schema; with the server starting too, the migrations run once.
 await migrateOrExit("worker");
-console.log(`[worker] database: ${await describeDatabase()}\n[worker] mail: ${mailer.describe()}`);
+console.log(`[worker] database: ${await describeDatabase()}\n[worker] mail: ${mailer.describe()}\n[worker] tracing: ${tracing.describe()}`);
 await worker.run();

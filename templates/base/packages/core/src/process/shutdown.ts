@@ -5,6 +5,23 @@
  * terminal signals the whole process group, and turbo and `tsx watch` relay it
  * again to their children.
  */
+const shutdownHooks: (() => Promise<void>)[] = [];
+
+/**
+ * Work for the very end of a graceful shutdown, after the process's own `close()` and
+ * before it exits: flushing what is still buffered (spans). Each hook is bounded by
+ * the caller; a failing one is reported and the others still run.
+ */
+export function atShutdown(hook: () => Promise<void>): void {
+  shutdownHooks.push(hook);
+}
+
+async function runShutdownHooks(label: string): Promise<void> {
+  for (const hook of shutdownHooks.splice(0)) {
+    await hook().catch((error: unknown) => console.error(`[${label}] while shutting down: ${(error as Error).message ?? error}`));
+  }
+}
+
 export function exitGracefullyOnSignals(label: string, close: (signal: NodeJS.Signals) => Promise<void>): void {
   const settleMs = 1_000;
   let firstAt: number | undefined;
@@ -16,7 +33,7 @@ export function exitGracefullyOnSignals(label: string, close: (signal: NodeJS.Si
     }
     firstAt = Date.now();
     close(signal).then(
-      () => process.exit(0),
+      () => runShutdownHooks(label).then(() => process.exit(0)),
       (error: unknown) => {
         console.error(`[${label}] error while shutting down:`, error);
         process.exit(1);

@@ -8,6 +8,7 @@ import { TaskEnqueueError } from "./errors.js";
 import { type Outbox, type OutboxEntry, type Transaction, writeToOutbox } from "./outbox.js";
 import { encodeArgs } from "./payload.js";
 import type { AfterOptions, TaskOptions, TaskStep } from "./task.js";
+import { tracedEnqueue } from "./tracing.js";
 import { validatePayload } from "./validation.js";
 
 /** What enqueueing needs to know of a declared task. */
@@ -52,19 +53,22 @@ export class Enqueuer {
   async runs(name: string, opts: EnqueueOptions, argsList: readonly (readonly unknown[])[], batch: boolean): Promise<string[]> {
     if (batch && opts.id !== undefined) throw new TypeError(`Task "${name}": enqueueMany takes no id (an id names one task)`);
     const jobs = await this.prepare(name, opts, argsList, (index) => (batch ? `item ${index + 1} of ${argsList.length}` : undefined));
-    if (opts.transaction) {
-      await this.inTransaction(jobs, opts.transaction);
-      return jobs.map((job) => job.opts.jobId);
-    }
-    // The ids BullMQ answers with: a key or an id already held gives the task that holds it.
-    const [first] = jobs;
-    if (jobs.length === 1 && first) {
-      const job = await this.withinTimeout(name, async () => (await this.options.tasks()).add(name, first.data, first.opts));
-      return [job.id ?? first.opts.jobId];
-    }
     if (jobs.length === 0) return [];
-    const added = await this.withinTimeout(name, async () => (await this.options.tasks()).addBulk(jobs));
-    return added.map((job, index) => job.id ?? jobs[index]!.opts.jobId);
+    return tracedEnqueue(name, this.options.queueName(), jobs, async () => {
+      const { transaction } = opts;
+      if (transaction) {
+        await this.inTransaction(jobs, transaction);
+        return jobs.map((job) => job.opts.jobId);
+      }
+      // The ids BullMQ answers with: a key or an id already held gives the task that holds it.
+      const [first] = jobs;
+      if (jobs.length === 1 && first) {
+        const job = await this.withinTimeout(name, async () => (await this.options.tasks()).add(name, first.data, first.opts));
+        return [job.id ?? first.opts.jobId];
+      }
+      const added = await this.withinTimeout(name, async () => (await this.options.tasks()).addBulk(jobs));
+      return added.map((job, index) => job.id ?? jobs[index]!.opts.jobId);
+    });
   }
 
   /**
@@ -92,10 +96,14 @@ export class Enqueuer {
         return { name: step.taskName, queueName, data: job!.data, opts };
       }),
     );
-    const [parent] = await this.prepare(name, {}, [args], () => undefined);
-    const data: TaskJobData = { ...parent!.data, after: steps.map((step) => step.id) };
-    await this.withinTimeout(name, async () => (await this.options.flows()).add({ name, queueName, data, opts: parent!.opts, children }));
-    return parent!.opts.jobId;
+    const [prepared] = await this.prepare(name, {}, [args], () => undefined);
+    const parent = { ...prepared!, data: { ...prepared!.data, after: steps.map((step) => step.id) } };
+    await tracedEnqueue(name, queueName, [parent, ...children], () =>
+      this.withinTimeout(name, async () =>
+        (await this.options.flows()).add({ name, queueName, data: parent.data, opts: parent.opts, children }),
+      ),
+    );
+    return parent.opts.jobId;
   }
 
   /** Hands an outbox entry to the queue, with its task's options (or defaults, for a task this process does not know). */

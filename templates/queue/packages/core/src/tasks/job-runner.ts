@@ -9,6 +9,7 @@ import type { TaskJob, TaskQueue } from "./datastore/index.js";
 import type { HeldSlot, LimitGate } from "./limit-gate.js";
 import type { TaskLimits } from "./limits.js";
 import { RunningAttempt } from "./running-attempt.js";
+import { tracedRun } from "./tracing.js";
 
 /** What the runner needs to know about a registered task. */
 export interface RunnableTask {
@@ -28,6 +29,8 @@ export interface JobRunnerOptions {
   tasks(): Promise<TaskQueue>;
   abortPollMs: number;
   limits: LimitGate;
+  /** For the spans of each run (tracing.ts). */
+  queueName: string;
   /** Code around every run (`worker.use`), outermost first; read at each run. */
   middleware: readonly TaskMiddleware[];
 }
@@ -139,7 +142,7 @@ export class JobRunner {
       if (timeout !== undefined) attempt.stopAfter(timeout, () => new TaskRunTimeoutError(id, job.name, timeout));
       const { middleware } = this.options;
       const fn = middleware.length === 0 ? task.fn : withMiddleware(task.fn, middleware, attempt);
-      return encodeResult(await attempt.run(fn, args));
+      return encodeResult(await tracedRun(job, this.options.queueName, attempt.attempt, () => attempt!.run(fn, args)));
     } catch (thrown) {
       if (thrown instanceof DelayedError) throw thrown;
       const stopped = attempt?.stopped ?? false;

@@ -313,6 +313,7 @@ export class TaskWorker {
       tasks: () => this.queues.tasks(),
       abortPollMs: this.settings.abortPollMs,
       middleware: this.middleware,
+      queueName: this.queueName,
       limits: new LimitGate({
         store: () => this.openLimitStore(),
         tasks: () => this.queues.tasks(),

@@ -21,6 +21,8 @@ export interface TaskJobData {
   expiresAt?: number;
   /** A flow's parent (`task.after(steps)`): its steps' ids, in order; their results become its first argument. */
   after?: string[];
+  /** The trace context of the enqueue (W3C `traceparent`, `tracestate`) when tracing is on (tracing.ts). */
+  trace?: Record<string, string>;
 }
 
 export type TaskJob = Job<TaskJobData, unknown, string>;
