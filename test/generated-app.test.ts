@@ -308,8 +308,9 @@ describe.skipIf(skipProduction)("pnpm build, pnpm start and pnpm worker in produ
     await server.waitFor(/app ready on/);
     await worker.waitFor(/worker ready/);
     expect(worker.output).toContain(`worker ready: queue "${queueName}" on ${queue === "Redis" ? "redis" : "postgres"}`);
-    expect(server.output).toContain("dashboard: off (set ADMIN_TOKEN to enable it in production)");
+    expect(server.output).toContain("dashboard and metrics: off (set ADMIN_TOKEN to enable them in production)");
     expect((await fetch(`${baseUrl}/admin/queues`)).status).toBe(404);
+    expect((await fetch(`${baseUrl}/metrics`)).status).toBe(404);
 
     const email = `${who}@example.com`;
     const registered = await signup(baseUrl, JSON.stringify({ email }));

@@ -2,6 +2,7 @@
 // place against every datastore it supports: Redis, the machine's PostgreSQL and
 // the embedded PostgreSQL. No mocks: real servers, real queues.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { randomUUID } from "node:crypto";
 import { chmod, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
@@ -311,6 +312,27 @@ for (const store of datastores) {
     });
   });
 }
+
+describe("metrics", () => {
+  it("a scrape while the datastore cannot be reached still answers: the queue's gauge is left out, the rest is there", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const worker = createWorker({ queueName: `metrics-${runId}`, datastore: { kind: "redis", url: `redis://127.0.0.1:${port}` } });
+    try {
+      const { contentType, text } = await worker.metrics.scrape();
+      expect(contentType).toMatch(/^text\/plain/);
+      expect(text).toContain("# TYPE tasks gauge");
+      expect(text).not.toMatch(/^tasks\{/m);
+      expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
+    } finally {
+      await worker.close();
+    }
+  });
+});
 
 async function obliterate(datastore: { kind: "redis" | "postgres"; url: string }, names: string[]): Promise<void> {
   for (const name of names) {

@@ -63,7 +63,12 @@ describe("loadConfig", () => {
 
 describe("loadWorkerConfig", () => {
   it("checks the datastores and mail as the server does, and nothing of the server's own", () => {
-    expect(loadWorkerConfig({ PORT: "web", ADMIN_TOKEN: "short" })).toEqual({ production: false });
+    expect(loadWorkerConfig({ PORT: "web" })).toEqual({ production: false, adminToken: undefined, metricsPort: undefined });
+    expect(loadWorkerConfig({ ADMIN_TOKEN: "0123456789abcdef", WORKER_METRICS_PORT: "9464" })).toEqual({
+      production: false,
+      adminToken: "0123456789abcdef",
+      metricsPort: 9464,
+    });
     let error: unknown;
     try {
       loadWorkerConfig({ NODE_ENV: "production", REDIS_URL: "localhost:6379" });
@@ -76,5 +81,11 @@ describe("loadWorkerConfig", () => {
     expect(problems[0]).toMatch(/^DATABASE_URL is not set/);
     expect(problems[1]).toMatch(/^REDIS_URL must start with/);
     expect(problems[2]).toMatch(/^SMTP_URL is not set/);
+  });
+
+  it("checks its metrics port and the admin token that guards them", () => {
+    expect(() => loadWorkerConfig({ WORKER_METRICS_PORT: "metrics", ADMIN_TOKEN: "short" })).toThrow(
+      'ADMIN_TOKEN must be at least 16 characters (e.g. `openssl rand -hex 32`).\n  - WORKER_METRICS_PORT must be a port number (0-65535), got "metrics".',
+    );
   });
 });

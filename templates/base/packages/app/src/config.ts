@@ -13,6 +13,15 @@ export interface AppConfig {
   signupRateLimit?: number;
 }
 
+/** A worker process's settings besides the runtime's own (TASKS_*). */
+export interface WorkerConfig {
+  production: boolean;
+  /** ADMIN_TOKEN: guards the worker's metrics in production. */
+  adminToken: string | undefined;
+  /** WORKER_METRICS_PORT: where the worker serves GET /metrics (none when unset). */
+  metricsPort: number | undefined;
+}
+
 /** Every missing or malformed variable, named, in one message. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -26,13 +35,8 @@ const MIN_ADMIN_TOKEN_LENGTH = 16;
 /** The HTTP server's configuration; throws a ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
-  const port = parsePort(env.PORT, problems);
-
-  const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
-  if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
-    problems.push(`ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`).`);
-  }
-
+  const port = parsePort("PORT", env.PORT, problems) ?? 3000;
+  const adminToken = parseAdminToken(env, problems);
   const signupRateLimit = parsePositiveInteger("SIGNUP_RATE_LIMIT", env.SIGNUP_RATE_LIMIT, 10, problems);
   const { production } = checkShared(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -40,11 +44,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 /** The worker's configuration (datastores and mail, as the server's); throws a ConfigError. */
-export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): { production: boolean } {
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const problems: string[] = [];
-  const shared = checkShared(env, problems);
+  const adminToken = parseAdminToken(env, problems);
+  const metricsPort = parsePort("WORKER_METRICS_PORT", env.WORKER_METRICS_PORT, problems);
+  const { production } = checkShared(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return shared;
+  return { production, adminToken, metricsPort };
+}
+
+function parseAdminToken(env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
+  if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problems.push(`ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`).`);
+  }
+  return adminToken;
 }
 
 /** What the server and the worker both need: the datastores and mail. */
@@ -69,13 +83,13 @@ function checkShared(env: NodeJS.ProcessEnv, problems: string[]): { production: 
   return { production };
 }
 
-function parsePort(raw: string | undefined, problems: string[]): number {
+function parsePort(name: string, raw: string | undefined, problems: string[]): number | undefined {
   const value = raw?.trim();
-  if (!value) return 3000;
+  if (!value) return undefined;
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65_535) {
-    problems.push(`PORT must be a port number (0-65535), got "${value}".`);
-    return 3000;
+    problems.push(`${name} must be a port number (0-65535), got "${value}".`);
+    return undefined;
   }
   return port;
 }

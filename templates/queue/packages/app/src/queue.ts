@@ -6,6 +6,7 @@ import type { AppConfig } from "./config.js";
 import { worker } from "./tasks/worker.js";
 import { sendWelcomeEmail } from "./tasks/emails.js";
 import { closeDashboards, mountDashboard, DASHBOARD_PATH } from "./admin/dashboard.js";
+import { METRICS_PATH, mountMetrics } from "./routes/metrics.js";
 import { taskRoutes } from "./routes/tasks.js";
 
 /** The parts of the app's configuration the queue routes read. */
@@ -20,12 +21,13 @@ export async function enqueueWelcomeEmail(userId: string, transaction: Transacti
 }
 
 /**
- * `GET /tasks/:id`, and the Bull Board dashboard at /admin/queues: open in
- * development, in production only with ADMIN_TOKEN (and then only with it).
+ * `GET /tasks/:id`, and the Bull Board dashboard at /admin/queues and the metrics at
+ * /metrics: open in development, in production only with ADMIN_TOKEN (and then only with it).
  */
 export function mountQueueRoutes(app: Hono, config: QueueRouteConfig): void {
   app.route("/", taskRoutes);
   mountDashboard(app, config);
+  mountMetrics(app, worker.metrics, config);
 }
 
 /** The queue's part of the readiness check: its datastore answers. */
@@ -34,8 +36,14 @@ export function queueHealthChecks(): Record<string, () => Promise<unknown>> {
 }
 
 export function queueStartupNotes(baseUrl: string, config: QueueRouteConfig): string[] {
-  if (config.production && !config.adminToken) return ["dashboard: off (set ADMIN_TOKEN to enable it in production)"];
-  return [`dashboard: ${baseUrl}${DASHBOARD_PATH}${config.production ? " (ADMIN_TOKEN required)" : ""}`, "task status: GET /tasks/:id"];
+  if (config.production && !config.adminToken)
+    return ["dashboard and metrics: off (set ADMIN_TOKEN to enable them in production)", "task status: GET /tasks/:id"];
+  const guarded = config.production ? " (ADMIN_TOKEN required)" : "";
+  return [
+    `dashboard: ${baseUrl}${DASHBOARD_PATH}${guarded}`,
+    `metrics: ${baseUrl}${METRICS_PATH}${guarded}`,
+    "task status: GET /tasks/:id",
+  ];
 }
 
 /** Closes the dashboard's and the task queue's connections (and the worker's context). */

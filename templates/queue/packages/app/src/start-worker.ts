@@ -2,14 +2,16 @@
 // build). Importing the registration file registers every task; run() consumes the
 // queue until SIGINT/SIGTERM, then lets running tasks finish and exits.
 import { describeDatabase, loadEnvFile, mailer, startTracing } from "@repo/core";
-import { exitOnInvalidConfig, loadWorkerConfig } from "./config.js";
+import { exitOnInvalidConfig, loadWorkerConfig, type WorkerConfig } from "./config.js";
 import { migrateOrExit } from "./db/migrations.js";
+import { serveWorkerMetrics } from "./worker-metrics.js";
 
 loadEnvFile();
 
 // Checked now, by name, not when the first task fails: the datastores and the mail tasks send.
+let config: WorkerConfig;
 try {
-  loadWorkerConfig();
+  config = loadWorkerConfig();
 } catch (error) {
   exitOnInvalidConfig(error);
 }
@@ -23,3 +25,4 @@ const { worker } = await import("./tasks/worker.js").catch(exitOnInvalidConfig);
 await migrateOrExit("worker");
 console.log(`[worker] database: ${await describeDatabase()}\n[worker] mail: ${mailer.describe()}\n[worker] tracing: ${tracing.describe()}`);
 await worker.run();
+console.log(`[worker] ${await serveWorkerMetrics(worker.metrics, config)}`);

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
+import type { Hono, MiddlewareHandler } from "hono";
 import { getSignedCookie, setSignedCookie } from "hono/cookie";
 
 const SESSION_COOKIE = "admin_session";
@@ -20,6 +20,20 @@ const SESSION_SECONDS = 12 * 3600;
  * the cookie authenticates it from then on. The cookie is signed with the token (a
  * new token ends every session), HttpOnly and SameSite=Strict, and lasts 12 hours.
  */
+/**
+ * How an admin route (the dashboard, metrics) is served: in development as is; in
+ * production only with ADMIN_TOKEN, behind it — guarding `path` and below here — and
+ * without ADMIN_TOKEN not at all (false: do not mount it, so it answers 404).
+ */
+export function guardAdminPath(app: Hono, path: string, config: { production: boolean; adminToken: string | undefined }): boolean {
+  if (!config.production) return true;
+  if (!config.adminToken) return false;
+  const guard = requireAdminToken(config.adminToken, { path });
+  app.use(path, guard);
+  app.use(`${path}/*`, guard);
+  return true;
+}
+
 export function requireAdminToken(token: string, { path }: { path: string }): MiddlewareHandler {
   const expected = digest(token);
   return async (c, next) => {

@@ -1,6 +1,6 @@
 import { createDashboard, type Dashboard } from "@repo/core/tasks";
 import { Hono, type Handler } from "hono";
-import { requireAdminToken } from "./admin-token.js";
+import { guardAdminPath } from "./admin-token.js";
 import type { QueueRouteConfig } from "../queue.js";
 
 export const DASHBOARD_PATH = "/admin/queues";
@@ -13,12 +13,7 @@ const open = new Set<Dashboard>();
  * built on its first request, so an app that never shows it opens no queues.
  */
 export function mountDashboard(app: Hono, config: QueueRouteConfig): void {
-  if (config.production && !config.adminToken) return;
-  if (config.production && config.adminToken) {
-    const guard = requireAdminToken(config.adminToken, { path: DASHBOARD_PATH });
-    app.use(DASHBOARD_PATH, guard);
-    app.use(`${DASHBOARD_PATH}/*`, guard);
-  }
+  if (!guardAdminPath(app, DASHBOARD_PATH, config)) return;
   const serveBoard = lazyBoard();
   app.all(DASHBOARD_PATH, serveBoard);
   app.all(`${DASHBOARD_PATH}/*`, serveBoard);

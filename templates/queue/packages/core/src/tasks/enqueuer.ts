@@ -32,6 +32,8 @@ export interface EnqueuerOptions {
   outbox: Outbox | undefined;
   /** How long a caller may wait for the datastore (TASKS_ENQUEUE_TIMEOUT_MS). */
   timeoutMs(): number;
+  /** Called for every run queued (metrics). */
+  enqueued(name: string): void;
 }
 
 type PreparedJob = { name: string; data: TaskJobData; opts: JobsOptions & { jobId: string } };
@@ -54,7 +56,7 @@ export class Enqueuer {
     if (batch && opts.id !== undefined) throw new TypeError(`Task "${name}": enqueueMany takes no id (an id names one task)`);
     const jobs = await this.prepare(name, opts, argsList, (index) => (batch ? `item ${index + 1} of ${argsList.length}` : undefined));
     if (jobs.length === 0) return [];
-    return tracedEnqueue(name, this.options.queueName(), jobs, async () => {
+    const ids = await tracedEnqueue(name, this.options.queueName(), jobs, async () => {
       const { transaction } = opts;
       if (transaction) {
         await this.inTransaction(jobs, transaction);
@@ -69,6 +71,8 @@ export class Enqueuer {
       const added = await this.withinTimeout(name, async () => (await this.options.tasks()).addBulk(jobs));
       return added.map((job, index) => job.id ?? jobs[index]!.opts.jobId);
     });
+    for (const job of jobs) this.options.enqueued(job.name);
+    return ids;
   }
 
   /**
@@ -103,6 +107,7 @@ export class Enqueuer {
         (await this.options.flows()).add({ name, queueName, data: parent.data, opts: parent.opts, children }),
       ),
     );
+    for (const job of [parent, ...children]) this.options.enqueued(job.name);
     return parent.opts.jobId;
   }
 

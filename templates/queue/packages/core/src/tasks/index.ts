@@ -17,6 +17,7 @@ export type {
 export type { EnqueueOptions } from "./enqueue-options.js";
 export type { Transaction } from "./outbox.js";
 export type { TaskMiddleware, TaskRun } from "./job-runner.js";
+export type { AttemptOutcome, TaskMetrics } from "./metrics.js";
 export { TaskHandle } from "./task-handle.js";
 export type { TaskInfo, TaskResult, TaskStatus } from "./task-handle.js";
 export {

@@ -31,6 +31,8 @@ export interface JobRunnerOptions {
   limits: LimitGate;
   /** For the spans of each run (tracing.ts). */
   queueName: string;
+  /** An attempt begins (past its limits): for metrics. */
+  started(job: TaskJob): void;
   /** Code around every run (`worker.use`), outermost first; read at each run. */
   middleware: readonly TaskMiddleware[];
 }
@@ -135,6 +137,7 @@ export class JobRunner {
       const args = data.after ? [await stepResults(job, data.after), ...decodeArgs(data)] : decodeArgs(data);
       // Over a limit, the job is parked (DelayedError) and this attempt ends here.
       if (task.limits) slot = await this.options.limits.admit(job, token, task.limits, args);
+      this.options.started(job);
       attempt = new RunningAttempt(job, token, id, job.name, job.attemptsMade + 1);
       this.running.set(id, attempt);
       this.abortWatch.wake();

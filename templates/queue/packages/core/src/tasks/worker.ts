@@ -32,6 +32,7 @@ import { errorInfoFromJob, TaskAbortedError, TaskExpiredError } from "./errors.j
 import { FinishEvents } from "./finish-events.js";
 import { JobRunner, type RunnableTask, type TaskMiddleware } from "./job-runner.js";
 import { LimitGate } from "./limit-gate.js";
+import { type AttemptOutcome, TaskMetrics } from "./metrics.js";
 import { declaredLimits } from "./limits.js";
 import { Enqueuer, type EnqueueableTask } from "./enqueuer.js";
 import { Outbox, OutboxRelay } from "./outbox.js";
@@ -109,6 +110,8 @@ export class TaskWorker {
   };
 
   private readonly enqueuer: Enqueuer;
+  /** This process's Prometheus metrics of its tasks (`GET /metrics`: `await worker.metrics.scrape()`). */
+  readonly metrics: TaskMetrics = new TaskMetrics(() => this.counts());
 
   constructor(private readonly options: TaskWorkerOptions = {}) {
     if (options.onFailure) this.failureHooks.push(options.onFailure);
@@ -121,6 +124,7 @@ export class TaskWorker {
       flows: () => this.flowProducer(),
       outbox: this.outbox,
       timeoutMs: () => this.settings.enqueueTimeoutMs,
+      enqueued: (name) => this.metrics.enqueued(name, 1),
     });
   }
 
@@ -320,6 +324,9 @@ export class TaskWorker {
         // As long as a task's lock: a dead worker's slots free about when its tasks are found stalled.
         leaseMs: 2 * this.settings.stalledIntervalMs,
       }),
+      started: (job) => {
+        if (job.attemptsMade === 0) this.metrics.started(job.name, Date.now() - job.timestamp - (job.opts.delay ?? 0));
+      },
     });
     const { concurrency, stalledIntervalMs } = this.settings;
     // A lock lasts two stall intervals (renewed every one): a live worker never loses it to a
@@ -349,10 +356,12 @@ export class TaskWorker {
         console.error(`[tasks] a task failed: ${error.message}`);
         return;
       }
-      const { level, line } = attemptEnd(job, error);
+      const { level, line, outcome } = attemptEnd(job, error);
       console[level](line);
+      this.metrics.ended(job.name, outcome, outcome === "expired" ? undefined : ranFor(job));
       void this.afterFailure(job);
     });
+    consumer.on("completed", (job) => this.metrics.ended(job.name, "completed", ranFor(job)));
     consumer.on("error", (error) => {
       // The datastore reports itself unreachable once and retries; no line per retry.
       if (!isConnectionError(error)) console.error(`[tasks] worker error: ${error.message}`);
@@ -506,16 +515,21 @@ export class TaskWorker {
  * One line per failed attempt, saying what happens next: a retry (and when), the end
  * (the task gave up), or an abort — which is no failure of the task's.
  */
-function attemptEnd(job: TaskJob, error: Error): { level: "log" | "warn" | "error"; line: string } {
+function attemptEnd(job: TaskJob, error: Error): { level: "log" | "warn" | "error"; line: string; outcome: AttemptOutcome } {
   const task = `${job.name} (${job.id})`;
-  if (error instanceof TaskAbortedError) return { level: "log", line: `[tasks] ${task} was aborted` };
-  if (error instanceof TaskExpiredError) return { level: "warn", line: `[tasks] ${error.message}` };
+  if (error instanceof TaskAbortedError) return { level: "log", line: `[tasks] ${task} was aborted`, outcome: "aborted" };
+  if (error instanceof TaskExpiredError) return { level: "warn", line: `[tasks] ${error.message}`, outcome: "expired" };
   const attempts = `attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}`;
   if (typeof job.finishedOn === "number")
-    return { level: "error", line: `[tasks] ${task} failed (${attempts}), giving up: ${error.message}` };
+    return { level: "error", line: `[tasks] ${task} failed (${attempts}), giving up: ${error.message}`, outcome: "failed" };
   const delay = job.opts.backoff && typeof job.opts.backoff === "object" ? job.opts.backoff.delay : undefined;
   const when = delay === undefined ? "" : ` in ${delay < 1000 ? `${delay} ms` : `${(delay / 1000).toFixed(1)} s`}`;
-  return { level: "warn", line: `[tasks] ${task} failed (${attempts}): ${error.message}; retrying${when}` };
+  return { level: "warn", line: `[tasks] ${task} failed (${attempts}): ${error.message}; retrying${when}`, outcome: "retried" };
+}
+
+/** How long the attempt that just ended ran, from its start (BullMQ's processedOn) to now. */
+function ranFor(job: TaskJob): number | undefined {
+  return job.processedOn === undefined ? undefined : Date.now() - job.processedOn;
 }
 
 /** Reads a cron declaration as BullMQ will (it uses cron-parser too), so a bad one fails where it is declared. */
