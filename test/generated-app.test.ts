@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -93,12 +93,22 @@ function expectStoppedByCtrlC(ended: { exitCode?: number; signal?: string }) {
   else expect([0, 130]).toContain(ended.exitCode);
 }
 
+/** Whether the process runs: signals reach it and it is no zombie (exited, not yet reaped by a container's PID 1). */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  const stat = readFileSyncOrEmpty(`/proc/${pid}/stat`);
+  return !stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+}
+
+function readFileSyncOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
   }
 }
 

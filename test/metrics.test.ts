@@ -68,11 +68,9 @@ describe.skipIf(skip)("metrics of a generated project in production", () => {
     await database?.drop();
   });
 
-  it("the server's scrape counts what it queued and the queue by state; the worker's, its attempts by outcome, their durations and waits", async () => {
-    const [port, metricsPort] = [await freePort(), await freePort()];
-    const address = webhook.address();
-    if (!address || typeof address === "string") throw new Error("no webhook port");
-    const env = {
+  /** Production, on the machine's Redis and a database of the test's own, with the admin token; a fresh queue each time. */
+  async function productionEnv(): Promise<Record<string, string>> {
+    return {
       ...freshMachine,
       DATABASE_URL: database.url,
       REDIS_URL: redisUrl as string,
@@ -80,14 +78,20 @@ describe.skipIf(skip)("metrics of a generated project in production", () => {
       TASKS_OUTBOX_POLL_MS: "100",
       MAIL_DIR: await tempDir("metrics-mail-"),
       ADMIN_TOKEN: TOKEN,
-      WELCOME_WEBHOOK_URL: `http://127.0.0.1:${address.port}/welcome`,
-      NO_COLOR: "1",
     };
+  }
+
+  it("the server's scrape counts what it queued and the queue by state; the worker's, its attempts by outcome, their durations and waits", async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const address = webhook.address();
+    if (!address || typeof address === "string") throw new Error("no webhook port");
+    const env = { ...(await productionEnv()), WELCOME_WEBHOOK_URL: `http://127.0.0.1:${address.port}/welcome` };
     const server = await BackgroundScript.start(project, ["start"], { ...env, PORT: String(port) });
     const worker = await BackgroundScript.start(project, ["worker"], { ...env, WORKER_METRICS_PORT: String(metricsPort) });
     scripts.push(server, worker);
     await server.waitFor(/app ready on/);
     await worker.waitFor(/\[worker\] metrics: http:\/\/localhost:\d+\/metrics \(ADMIN_TOKEN required\)/);
+    await worker.waitFor(/worker ready/);
     expect(server.output).toMatch(/metrics: http:\/\/localhost:\d+\/metrics \(ADMIN_TOKEN required\)/);
 
     const ids: string[] = [];
@@ -138,5 +142,24 @@ describe.skipIf(skip)("metrics of a generated project in production", () => {
     // The worker queued nothing; the server ran nothing.
     expect(sample(fromWorker, "tasks_enqueued_total", task)).toBeUndefined();
     expect(sample(fromServer.text, "task_attempts_total", { ...task, outcome: "completed" })).toBeUndefined();
+  });
+
+  it("a worker whose WORKER_METRICS_PORT is taken says so in one line and exits 1 before taking a task", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve)); // every interface, as the worker listens
+    const { port } = taken.address() as { port: number };
+    try {
+      const worker = await BackgroundScript.start(project, ["worker"], { ...(await productionEnv()), WORKER_METRICS_PORT: String(port) });
+      scripts.push(worker);
+      const { exitCode } = await worker.exited;
+      expect(exitCode).not.toBe(0);
+      expect(worker.output).toContain(
+        `The worker cannot serve its metrics on WORKER_METRICS_PORT ${port}: it is already in use; set it to a free port.`,
+      );
+      expect(worker.output).not.toContain("worker ready");
+      expect(worker.output).not.toMatch(/^\s+at /m);
+    } finally {
+      taken.close();
+    }
   });
 });

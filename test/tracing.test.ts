@@ -121,7 +121,7 @@ describe.skipIf(skip)("tracing a generated project with OpenTelemetry", () => {
       "the welcome email task to finish",
       async () => ((await (await fetch(`http://127.0.0.1:${port}/tasks/${taskId}`)).json()) as { status: string }).status === "completed",
     );
-    await server.waitFor(/\[tracing\] could not export spans to http:\/\/127\.0\.0\.1:\d+\/: .*ECONNREFUSED/);
+    await server.waitFor(/\[tracing\] could not export spans to http:\/\/127\.0\.0\.1:\d+\/v1\/traces: .*ECONNREFUSED/);
     expect(server.output.match(/\[tracing\] could not export/g)).toHaveLength(1);
     expect(`${server.output}${worker.output}`).not.toMatch(/^\s+at /m); // no stack dumps
   });

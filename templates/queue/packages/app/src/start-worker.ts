@@ -24,5 +24,10 @@ const { worker } = await import("./tasks/worker.js").catch(exitOnInvalidConfig);
 // Tasks run against an up-to-date schema; with the server starting too, the migrations run once.
 await migrateOrExit("worker");
 console.log(`[worker] database: ${await describeDatabase()}\n[worker] mail: ${mailer.describe()}\n[worker] tracing: ${tracing.describe()}`);
+// Listening before the first task is taken: a port that cannot be had stops the worker with nothing begun.
+const metrics = await serveWorkerMetrics(worker.metrics, config).catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
+console.log(`[worker] ${metrics}`);
 await worker.run();
-console.log(`[worker] ${await serveWorkerMetrics(worker.metrics, config)}`);

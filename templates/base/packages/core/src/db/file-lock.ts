@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { open, readFile, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -50,9 +51,23 @@ async function ownerIsGone(lockPath: string): Promise<boolean> {
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the process exists but belongs to another user (e.g. the postgres user).
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A process that has exited but was not reaped yet: one whose parent is gone, in a
+ * container whose PID 1 is no init and reaps late or never, stays a zombie that
+ * signals still reach. Dead, for whoever waits for it (Linux's /proc; elsewhere, false).
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
   }
 }

@@ -6,11 +6,13 @@
  * again to their children.
  */
 const shutdownHooks: (() => Promise<void>)[] = [];
+// A hook that does not end in this time (a collector that does not answer) is left behind.
+const HOOK_TIMEOUT_MS = 3_000;
 
 /**
  * Work for the very end of a graceful shutdown, after the process's own `close()` and
- * before it exits: flushing what is still buffered (spans). Each hook is bounded by
- * the caller; a failing one is reported and the others still run.
+ * before it exits: flushing what is still buffered (spans). Each hook gets
+ * HOOK_TIMEOUT_MS; a failing one is reported and the others still run.
  */
 export function atShutdown(hook: () => Promise<void>): void {
   shutdownHooks.push(hook);
@@ -18,7 +20,13 @@ export function atShutdown(hook: () => Promise<void>): void {
 
 async function runShutdownHooks(label: string): Promise<void> {
   for (const hook of shutdownHooks.splice(0)) {
-    await hook().catch((error: unknown) => console.error(`[${label}] while shutting down: ${(error as Error).message ?? error}`));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, HOOK_TIMEOUT_MS);
+    });
+    await Promise.race([hook(), late])
+      .catch((error: unknown) => console.error(`[${label}] while shutting down: ${(error as Error).message ?? error}`))
+      .finally(() => clearTimeout(timer));
   }
 }
 

@@ -16,10 +16,16 @@ export function isTracing(): boolean {
   return enabled;
 }
 
-/** Where spans go, from OpenTelemetry's standard variables; undefined when tracing is off. */
+/**
+ * Where spans go, from OpenTelemetry's standard variables (the signal's own endpoint as it
+ * is, the general one with /v1/traces); undefined when tracing is off.
+ */
 function tracesEndpoint(env: NodeJS.ProcessEnv): string | undefined {
   if (env.OTEL_SDK_DISABLED?.trim() === "true" || env.OTEL_TRACES_EXPORTER?.trim() === "none") return undefined;
-  return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || undefined;
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  if (traces) return traces;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  return base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined;
 }
 
 /**
@@ -54,7 +60,7 @@ export async function startTracing(serviceName: string, env: NodeJS.ProcessEnv =
   );
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ "service.name": name }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint }))],
   });
   // The global tracer, context manager (AsyncLocalStorage) and W3C trace-context propagator.
   provider.register();

@@ -46,15 +46,25 @@ export class LimitGate {
     }
     if (admission.outcome === "later") {
       await job.moveToDelayed(Math.ceil(admission.wakeAt), token);
-      await this.wake(admission.granted, request);
-      throw new DelayedError();
+      await this.afterParking(() => this.wake(admission.granted, request));
     }
     // Waiting for a slot. Parked for a lease at most; a run giving its slot back hands it
     // over and promotes the job. Handed over before the job was parked (the promotion
     // found it still running here): it promotes itself.
     const concurrencyKey = request.concurrency!.key;
     await job.moveToDelayed(Date.now() + Math.round(this.options.leaseMs * (1 + Math.random() / 4)), token);
-    if (!(await store.isWaiting(concurrencyKey, request.member))) await job.promote().catch(() => {});
+    await this.afterParking(async () => {
+      // Promoted by the hand-over meanwhile: no longer delayed, nothing to do.
+      if (!(await store.isWaiting(concurrencyKey, request.member))) await job.promote().catch(() => {});
+    });
+  }
+
+  /**
+   * The job is parked: this attempt is over whatever happens next. A wake-up that fails
+   * here is left to the leases (a parked job wakes by itself at the latest then).
+   */
+  private async afterParking(then: () => Promise<void>): Promise<never> {
+    await then().catch((error: unknown) => this.logTrouble(`could not wake a task waiting for a limit: ${describeError(error)}`));
     throw new DelayedError();
   }
 

@@ -40,13 +40,14 @@ function checkPositive(name: string, option: string, value: unknown): void {
  * an error of the run, named, rather than a limit shared by every such run.
  */
 function keyFunction(name: string, option: string, key: LimitKey<unknown[]>["key"]): (args: readonly unknown[]) => string {
-  if (key === undefined) return () => `${option}:${name}`;
+  // JSON, so that no task name and key can spell another's ("a:b" + "c" and "a" + "b:c").
+  if (key === undefined) return () => `${option}:${JSON.stringify([name])}`;
   if (typeof key !== "function") throw new DeclarationError(`Task "${name}": ${option}.key must be a function of the task's arguments`);
   return (args) => {
     const value: unknown = key(...args);
     if (typeof value !== "string" && typeof value !== "number") {
       throw new TypeError(`Task "${name}": ${option}.key gave ${value === null ? "null" : typeof value}, not a string or a number`);
     }
-    return `${option}:${name}:${value}`;
+    return `${option}:${JSON.stringify([name, String(value)])}`;
   };
 }

@@ -483,7 +483,7 @@ export class TaskWorker {
   /** The store of the tasks' concurrency and rate limits, opened on the first run that needs it. */
   private openLimitStore(): Promise<LimitStore> {
     this.limitStore ??= this.getDatastore()
-      .openLimitStore(this.queueName)
+      .openLimitStore(this.queueName, this.settings.concurrency)
       .catch((error: unknown) => {
         this.limitStore = undefined;
         throw error;

@@ -6,10 +6,14 @@ import type { Admission, LimitStore } from "./types.js";
  * each run under an advisory lock per limit (one round trip, atomic). One table beside
  * BullMQ's in its schema: per limit, `slot` rows (run → lease end) and `wait` rows
  * (run → since); per rate limit, `run` rows (starts in the last period) and `plan` rows
- * (run → its turn). A limit's stale rows are deleted when it is next used.
+ * (run → its turn). A limit's stale rows are deleted when it is next used, and every
+ * row carries when it is of no more use (`expires_ms`), so a sweep now and then removes
+ * those of limits nobody uses any more (a customer gone).
  */
 
-const VERSION = "v1"; // in the functions' names: a newer runtime adds its own beside them
+const VERSION = "v1";
+// How often one process sweeps out rows no limit needs any more.
+const SWEEP_EVERY_MS = 60_000; // in the functions' names: a newer runtime adds its own beside them
 
 const SETUP = `
 CREATE TABLE IF NOT EXISTS task_limit_entry (
@@ -17,9 +21,13 @@ CREATE TABLE IF NOT EXISTS task_limit_entry (
   kind text NOT NULL,
   member text NOT NULL,
   at_ms double precision NOT NULL,
+  expires_ms double precision NOT NULL,
   PRIMARY KEY (limit_key, kind, member)
 );
+-- A table made before expires_ms existed gains it.
+ALTER TABLE task_limit_entry ADD COLUMN IF NOT EXISTS expires_ms double precision NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS task_limit_entry_at_idx ON task_limit_entry (limit_key, kind, at_ms);
+CREATE INDEX IF NOT EXISTS task_limit_entry_expires_idx ON task_limit_entry (expires_ms);
 
 CREATE OR REPLACE FUNCTION task_limit_grant_${VERSION}(p_key text, p_now double precision, p_lease double precision, p_limit integer)
 RETURNS text[] LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
@@ -34,8 +42,8 @@ BEGIN
      WHERE limit_key = p_key AND kind = 'wait' ORDER BY at_ms, member LIMIT 1;
     EXIT WHEN v_member IS NULL;
     DELETE FROM task_limit_entry WHERE limit_key = p_key AND kind = 'wait' AND member = v_member;
-    INSERT INTO task_limit_entry VALUES (p_key, 'slot', v_member, p_now + p_lease)
-      ON CONFLICT (limit_key, kind, member) DO UPDATE SET at_ms = excluded.at_ms;
+    INSERT INTO task_limit_entry VALUES (p_key, 'slot', v_member, p_now + p_lease, p_now + p_lease)
+      ON CONFLICT (limit_key, kind, member) DO UPDATE SET at_ms = excluded.at_ms, expires_ms = excluded.expires_ms;
     v_granted := v_granted || v_member;
     v_free := v_free - 1;
   END LOOP;
@@ -62,7 +70,9 @@ BEGIN
     DELETE FROM task_limit_entry WHERE limit_key = p_ckey AND kind = 'slot' AND at_ms <= p_now;
     v_holds := EXISTS (SELECT 1 FROM task_limit_entry WHERE limit_key = p_ckey AND kind = 'slot' AND member = p_member);
     IF NOT v_holds AND (SELECT count(*) FROM task_limit_entry WHERE limit_key = p_ckey AND kind = 'slot') >= p_concurrency THEN
-      INSERT INTO task_limit_entry VALUES (p_ckey, 'wait', p_member, p_now) ON CONFLICT DO NOTHING;
+      -- Its place in line is kept (at_ms); it is needed for as long as it keeps asking.
+      INSERT INTO task_limit_entry VALUES (p_ckey, 'wait', p_member, p_now, p_now + 2 * p_lease)
+        ON CONFLICT (limit_key, kind, member) DO UPDATE SET expires_ms = excluded.expires_ms;
       RETURN ARRAY['slot'];
     END IF;
   END IF;
@@ -84,7 +94,7 @@ BEGIN
       IF v_wake <= p_now AND v_started < p_rate THEN
         v_wake := NULL;
       ELSE
-        INSERT INTO task_limit_entry VALUES (p_rkey, 'plan', p_member, v_wake);
+        INSERT INTO task_limit_entry VALUES (p_rkey, 'plan', p_member, v_wake, v_wake + p_period);
       END IF;
     END IF;
     IF v_wake IS NOT NULL THEN
@@ -96,11 +106,11 @@ BEGIN
       RETURN ARRAY['later', v_wake::text] || v_granted;
     END IF;
     DELETE FROM task_limit_entry WHERE limit_key = p_rkey AND kind = 'plan' AND member = p_member;
-    INSERT INTO task_limit_entry VALUES (p_rkey, 'run', p_member || ':' || p_start, p_now);
+    INSERT INTO task_limit_entry VALUES (p_rkey, 'run', p_member || ':' || p_start, p_now, p_now + p_period);
   END IF;
   IF p_concurrency > 0 THEN
-    INSERT INTO task_limit_entry VALUES (p_ckey, 'slot', p_member, p_now + p_lease)
-      ON CONFLICT (limit_key, kind, member) DO UPDATE SET at_ms = excluded.at_ms;
+    INSERT INTO task_limit_entry VALUES (p_ckey, 'slot', p_member, p_now + p_lease, p_now + p_lease)
+      ON CONFLICT (limit_key, kind, member) DO UPDATE SET at_ms = excluded.at_ms, expires_ms = excluded.expires_ms;
     DELETE FROM task_limit_entry WHERE limit_key = p_ckey AND kind = 'wait' AND member = p_member;
   END IF;
   RETURN ARRAY['run'];
@@ -143,8 +153,16 @@ export function postgresLimitStore(pool: pg.Pool, schema: string, queueName: str
   const fn = (name: string) => `${quote(schema)}.task_limit_${name}_${VERSION}`;
   const keyOf = (limit: string) => `${queueName}:${limit}`;
   let starts = 0;
+  let sweptAt = 0;
+  // Rows of limits not used again; a lost sweep only waits for the next one.
+  const sweep = (now: number) => {
+    if (now - sweptAt < SWEEP_EVERY_MS) return;
+    sweptAt = now;
+    pool.query(`DELETE FROM ${quote(schema)}.task_limit_entry WHERE expires_ms < $1`, [now]).catch(() => {});
+  };
   return {
     async admit({ member, concurrency, rate, leaseMs }, now): Promise<Admission> {
+      sweep(now);
       const { rows } = await pool.query<{ answer: string[] }>(`SELECT ${fn("admit")}($1, $2, $3, $4, $5, $6, $7, $8, $9) AS answer`, [
         member,
         now,
@@ -173,7 +191,7 @@ export function postgresLimitStore(pool: pg.Pool, schema: string, queueName: str
     async renew(slots, leaseMs, now) {
       if (slots.length === 0) return;
       await pool.query(
-        `UPDATE ${quote(schema)}.task_limit_entry SET at_ms = $1
+        `UPDATE ${quote(schema)}.task_limit_entry SET at_ms = $1, expires_ms = $1
           WHERE kind = 'slot' AND (limit_key, member) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
         [now + leaseMs, slots.map((slot) => keyOf(slot.key)), slots.map((slot) => slot.member)],
       );

@@ -58,8 +58,11 @@ export function postgresDatastore({ url, schema = "bullmq" }: { url?: string; sc
       await readyOrClosed(flows);
       return flows;
     },
-    async openLimitStore(queueName) {
-      const pool = new pg.Pool({ connectionString: await reachability.url(), max: 2, connectionTimeoutMillis: connectTimeout });
+    async openLimitStore(queueName, concurrency) {
+      // A connection for each task that may be admitted or give its slot back at once: a call
+      // waiting for another's lock on a busy limit holds its connection meanwhile.
+      const max = Math.min(Math.max(concurrency, 2), 20);
+      const pool = new pg.Pool({ connectionString: await reachability.url(), max, connectionTimeoutMillis: connectTimeout });
       reachability.watch(pool);
       pools.add(pool);
       const close = async () => {

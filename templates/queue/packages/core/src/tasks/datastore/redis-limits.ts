@@ -5,7 +5,8 @@ import type { Admission, LimitRequest, LimitStore } from "./types.js";
  * Concurrency and rate limits on Redis, each change one Lua script (atomic, like BullMQ's
  * own). Per concurrency limit: `slots` (run → lease end) and `waiting` (run → since);
  * per rate limit: `runs` (starts in the last period) and `plans` (run → its turn).
- * Keys expire when a limit is left unused, so per-customer keys do not pile up.
+ * Keys expire when a limit is left unused (each write sets how long: past the last lease,
+ * the last wait, the last turn), so per-customer keys do not pile up.
  * The same rules, in SQL, are in postgres-limits.ts.
  */
 
@@ -26,11 +27,12 @@ end
 `;
 
 // KEYS: slots, waiting, runs, plans. ARGV: run, now, lease, concurrency (0: none),
-// rate (0: none), period, ttl, start id. Returns {"run"}, {"slot"} or {"later", wakeAt, granted...}.
+// rate (0: none), period, start id. Returns {"run"}, {"slot"} or {"later", wakeAt, granted...}.
 const ADMIT = `${GRANT}
 local slots, waiting, runs, plans = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local member, now, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local concurrency, rate, period, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+local concurrency, rate, period = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local ttl = math.ceil(2 * lease)
 local holds = false
 if concurrency > 0 then
   redis.call("ZREMRANGEBYSCORE", slots, "-inf", now)
@@ -69,7 +71,7 @@ if rate > 0 then
       wakeAt = nil
     else
       redis.call("ZADD", plans, wakeAt, member)
-      redis.call("PEXPIRE", plans, ttl)
+      redis.call("PEXPIRE", plans, math.ceil(wakeAt - now + 2 * period))
     end
   end
   if wakeAt then
@@ -83,8 +85,8 @@ if rate > 0 then
     return {"later", tostring(wakeAt), unpack(granted)}
   end
   redis.call("ZREM", plans, member)
-  redis.call("ZADD", runs, now, member .. ":" .. ARGV[8])
-  redis.call("PEXPIRE", runs, ttl)
+  redis.call("ZADD", runs, now, member .. ":" .. ARGV[7])
+  if redis.call("PTTL", runs) < 2 * period then redis.call("PEXPIRE", runs, math.ceil(2 * period)) end
 end
 if concurrency > 0 then
   redis.call("ZADD", slots, now + lease, member)
@@ -98,7 +100,9 @@ return {"run"}
 const RELEASE = `${GRANT}
 redis.call("ZREM", KEYS[1], ARGV[1])
 redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", tonumber(ARGV[2]))
-return grant(KEYS[1], KEYS[2], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
+local granted = grant(KEYS[1], KEYS[2], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
+if #granted > 0 then redis.call("PEXPIRE", KEYS[1], math.ceil(2 * tonumber(ARGV[3]))) end
+return granted
 `;
 
 type Scripts = {
@@ -115,8 +119,6 @@ export function redisLimitStore(connection: Redis, queueName: string): LimitStor
   let starts = 0;
   return {
     async admit({ member, concurrency, rate, leaseMs }: LimitRequest, now: number): Promise<Admission> {
-      // Unused keys outlive the longest wait they serve: a lease (slots), a period (rates).
-      const ttl = Math.ceil(2 * (leaseMs + (rate?.period ?? 0)));
       const [outcome, wakeAt, ...granted] = await redis.taskLimitAdmit(
         keyOf(concurrency?.key ?? "-", "slots"),
         keyOf(concurrency?.key ?? "-", "waiting"),
@@ -128,7 +130,6 @@ export function redisLimitStore(connection: Redis, queueName: string): LimitStor
         concurrency?.limit ?? 0,
         rate?.limit ?? 0,
         rate?.period ?? 0,
-        ttl,
         `${now}:${starts++}`,
       );
       if (outcome === "later") return { outcome, wakeAt: Number(wakeAt), granted };
@@ -138,9 +139,13 @@ export function redisLimitStore(connection: Redis, queueName: string): LimitStor
       redis.taskLimitRelease(keyOf(concurrency.key, "slots"), keyOf(concurrency.key, "waiting"), member, now, leaseMs, concurrency.limit),
     async renew(slots, leaseMs, now) {
       if (slots.length === 0) return;
-      // XX: a lease that ran out meanwhile (its slot may be another run's now) is not taken back.
+      // XX: a slot already swept (its lease ran out; another run may hold it now) is not taken
+      // back. The key lives as long as the leases it holds.
       const pipeline = redis.pipeline();
-      for (const { key, member } of slots) pipeline.zadd(keyOf(key, "slots"), "XX", now + leaseMs, member);
+      for (const { key, member } of slots) {
+        pipeline.zadd(keyOf(key, "slots"), "XX", now + leaseMs, member);
+        pipeline.pexpire(keyOf(key, "slots"), Math.ceil(2 * leaseMs));
+      }
       await pipeline.exec();
     },
     isWaiting: async (key, member) => (await redis.zscore(keyOf(key, "waiting"), member)) !== null,

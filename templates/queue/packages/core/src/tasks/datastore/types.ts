@@ -143,8 +143,11 @@ export interface Datastore {
   openQueueEvents(name: string): Promise<TaskQueueEvents>;
   /** A producer of flows (a parent and its children in one round trip); ready or rejecting like openQueue. */
   openFlowProducer(): Promise<TaskFlowProducer>;
-  /** The concurrency and rate limits of a queue's tasks (limit-gate.ts); ready or rejecting like openQueue; closed by close(). */
-  openLimitStore(queueName: string): Promise<LimitStore>;
+  /**
+   * The concurrency and rate limits of a queue's tasks (limit-gate.ts), for a worker running
+   * up to `concurrency` tasks at once; ready or rejecting like openQueue; closed by close().
+   */
+  openLimitStore(queueName: string, concurrency: number): Promise<LimitStore>;
   /** A consumer: waits until the datastore is reachable (see waitUntilReachable), then consumes. */
   openConsumer(name: string, processor: TaskProcessor, settings: ConsumerSettings): Promise<QueueConsumer>;
   /** One connection attempt and one round trip; rejects when the datastore does not answer (for readiness checks). */
