@@ -26,8 +26,10 @@ export function node24Bin() {
         shell: process.platform === "win32",
       },
     );
-    if (install.status !== 0)
-      return { problem: `npm could not install ${name}@${MAJOR}: ${(install.stderr || install.stdout).trim().split("\n").at(-1)}` };
+    if (install.status !== 0) {
+      const why = (install.error?.message || install.stderr || install.stdout || `exit ${install.status}`).trim().split("\n").at(-1);
+      return { problem: `npm could not install ${name}@${MAJOR}: ${why}` };
+    }
   }
   return { bin };
 }
