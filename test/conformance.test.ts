@@ -931,11 +931,13 @@ describe.each(datastores)("conformance on $name", (store) => {
       const starts = ranOf(workers, "rated", "busy").map((run) => run.start);
       const otherStarts = ranOf(workers, "rated", "other").map((run) => run.start);
       expect([starts.length, otherStarts.length]).toEqual([9, 3]);
-      // 3 a second (rated's limit). A start is timed in the task's body, a few ms after the limit
-      // let it go: windows a little shorter than the period allow for that.
-      const window = 1_000 - 50;
+      // 3 a second (rated's limit). A start is timed in the task's body, after the limit let it
+      // go — on a loaded machine a busy worker process gets there up to a few hundred ms late:
+      // windows shorter than the period by that much allow for it. (A limit of 4 puts 4 starts
+      // within milliseconds of each other: caught all the same.)
+      const window = 1_000 - 250;
       for (const start of starts) expect(starts.filter((other) => other >= start && other < start + window).length).toBeLessThanOrEqual(3);
-      // Paced by the limit: nine starts take at least two periods.
+      // Paced by the limit: nine starts take two periods (less the same allowance) at least.
       expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(2 * window);
       // Both processes took their turns, and the other key did not queue behind the busy one.
       expect(new Set(ranOf(workers, "rated", "busy").map((run) => run.label))).toEqual(new Set(["A", "B"]));

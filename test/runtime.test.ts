@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { randomUUID } from "node:crypto";
 import { chmod, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { TransactionRollbackError, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
@@ -230,6 +231,31 @@ for (const store of datastores) {
       } finally {
         await worker.close();
         await obliterate(store.datastore(), [outboxQueue, `${outboxQueue}-aborted`]);
+      }
+    });
+
+    it("a task in the outbox goes to its own queue: a worker of another queue on the same database leaves it alone", async () => {
+      const [mine, theirs] = [`${queueName}-outbox-mine`, `${queueName}-outbox-theirs`];
+      const options = { datastore: store.datastore(), context: { database }, outbox: database, outboxPollMs: 50 };
+      const owner = createWorker({ queueName: mine, ...options });
+      const other = createWorker({ queueName: theirs, ...options });
+      const ranBy: string[] = [];
+      const note = owner.task("note", async () => ranBy.push("owner"));
+      other.task("note", async () => ranBy.push("other"));
+      const orm = drizzle({ client: database.pool });
+      try {
+        // The other queue's worker runs first, with the entry committed and waiting.
+        const handle = await orm.transaction((tx) => note.with({ transaction: tx }).enqueue());
+        await other.run({ handleSignals: false });
+        await sleep(500); // ten of its relay's rounds
+        const { rows } = await database.query("SELECT queue FROM task_outbox WHERE id = $1", [handle.id]);
+        expect(rows).toEqual([{ queue: mine }]);
+        await owner.run({ handleSignals: false });
+        expect((await handle.result({ timeout: 30_000 })).success).toBe(true);
+        expect(ranBy).toEqual(["owner"]);
+      } finally {
+        await Promise.all([owner.close(), other.close()]);
+        await obliterate(store.datastore(), [mine, `${mine}-aborted`, theirs, `${theirs}-aborted`]);
       }
     });
 

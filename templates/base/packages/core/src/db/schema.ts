@@ -22,6 +22,8 @@ export const taskOutbox = pgTable(
   {
     /** The task's id, then its job's id in the queue. */
     id: text("id").primaryKey(),
+    /** The queue it goes to (TASKS_QUEUE): workers of other queues sharing the database leave it alone. Null: any (written before 0.4.0). */
+    queue: text("queue"),
     taskName: text("task_name").notNull(),
     /** The task's arguments, as the queue will carry them. */
     data: jsonb("data").notNull(),

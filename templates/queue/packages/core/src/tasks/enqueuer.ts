@@ -162,7 +162,7 @@ export class Enqueuer {
         ...(opts.priority ? { priority: opts.priority } : {}),
       }),
     );
-    await writeToOutbox(transaction, entries);
+    await writeToOutbox(transaction, this.options.queueName(), entries);
   }
 
   /**

@@ -8,6 +8,7 @@ import type { TaskJobData } from "./datastore/index.js";
  * the `task_outbox` table by that transaction, so it exists exactly when the transaction
  * commits — with the rows it goes with (a user and their welcome email), or not at all.
  * The worker then hands each entry to the queue (`OutboxRelay`), under the entry's own id.
+ * Entries name their queue: workers of other queues sharing the database leave them alone.
  */
 
 /** A Drizzle transaction (`db.transaction(async (tx) => …)`), or a Drizzle database: what the entry is written through. */
@@ -25,14 +26,14 @@ export interface OutboxEntry {
   priority?: number;
 }
 
-/** Writes the entries in the caller's transaction, in one INSERT; an entry with an id already there is kept (ids de-duplicate). */
-export async function writeToOutbox(transaction: Transaction, entries: readonly OutboxEntry[]): Promise<void> {
+/** Writes the entries for `queue` in the caller's transaction, in one INSERT; an entry with an id already there is kept (ids de-duplicate). */
+export async function writeToOutbox(transaction: Transaction, queue: string, entries: readonly OutboxEntry[]): Promise<void> {
   const rows = entries.map((entry) => {
     const runAt = entry.runAt === undefined ? null : new Date(entry.runAt).toISOString();
-    return sql`(${entry.id}, ${entry.taskName}, ${JSON.stringify(entry.data)}::jsonb, ${runAt}, ${entry.priority ?? null})`;
+    return sql`(${entry.id}, ${queue}, ${entry.taskName}, ${JSON.stringify(entry.data)}::jsonb, ${runAt}, ${entry.priority ?? null})`;
   });
   await transaction.execute(
-    sql`INSERT INTO task_outbox (id, task_name, data, run_at, priority) VALUES ${sql.join(rows, sql`, `)} ON CONFLICT (id) DO NOTHING`,
+    sql`INSERT INTO task_outbox (id, queue, task_name, data, run_at, priority) VALUES ${sql.join(rows, sql`, `)} ON CONFLICT (id) DO NOTHING`,
   );
 }
 
@@ -60,18 +61,19 @@ export class Outbox {
   }
 
   /**
-   * Hands up to `limit` entries, oldest first, to `add` and deletes them, in one
-   * transaction: entries another relay holds are skipped, and if `add` fails they all
-   * stay for the next round. Adding an entry twice is harmless — its id is its job's id.
-   * Returns how many were handed over.
+   * Hands up to `limit` entries of `queue` (and those written before entries named their
+   * queue), oldest first, to `add` and deletes them, in one transaction: entries another
+   * relay holds are skipped, and if `add` fails they all stay for the next round. Adding an
+   * entry twice is harmless — its id is its job's id. Returns how many were handed over.
    */
-  async relay(add: (entry: OutboxEntry) => Promise<unknown>, limit: number): Promise<number> {
+  async relay(queue: string, add: (entry: OutboxEntry) => Promise<unknown>, limit: number): Promise<number> {
     const client = await this.database.pool.connect();
     try {
       await client.query("BEGIN");
       const { rows } = await client.query<OutboxRow>(
-        "SELECT id, task_name, data, run_at, priority FROM task_outbox ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED",
-        [limit],
+        `SELECT id, task_name, data, run_at, priority FROM task_outbox WHERE queue = $1 OR queue IS NULL
+          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [queue, limit],
       );
       for (const row of rows) {
         await add({
@@ -105,6 +107,7 @@ export class OutboxRelay {
 
   constructor(
     private readonly outbox: Outbox,
+    private readonly queue: string,
     private readonly add: (entry: OutboxEntry) => Promise<unknown>,
     private readonly pollMs: number,
     private readonly batch = 100,
@@ -124,7 +127,7 @@ export class OutboxRelay {
     while (!this.stopping.signal.aborted) {
       let moved = 0;
       try {
-        moved = await this.outbox.relay(this.add, this.batch);
+        moved = await this.outbox.relay(this.queue, this.add, this.batch);
         if (failing) console.log("[tasks] outbox: queueing tasks again");
         failing = false;
       } catch (error) {

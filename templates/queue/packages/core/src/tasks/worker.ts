@@ -373,7 +373,7 @@ export class TaskWorker {
     // Abort markers outlive their tasks only as long as failed tasks are kept.
     await (await this.queues.abortMarkers()).clean(this.settings.keepFailedMs, 1_000, "wait");
     if (this.outbox) {
-      this.relay = new OutboxRelay(this.outbox, (entry) => this.enqueuer.fromOutbox(entry), this.settings.outboxPollMs);
+      this.relay = new OutboxRelay(this.outbox, this.queueName, (entry) => this.enqueuer.fromOutbox(entry), this.settings.outboxPollMs);
       this.relay.start();
     }
     console.log(

@@ -1,0 +1,1 @@
+ALTER TABLE "task_outbox" ADD COLUMN "queue" text;
