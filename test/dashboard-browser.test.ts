@@ -8,6 +8,7 @@ import { generateProject } from "./support/generate.js";
 import { pnpm } from "./support/pnpm.js";
 import { findPostgres, findRedis, missing } from "./support/services.js";
 import { eventually, freePort } from "./support/waiting.js";
+import { freshMachine, postSignup } from "./support/fresh-machine.js";
 
 /**
  * The task dashboard of a generated project, built and run in production, seen in a
@@ -36,12 +37,6 @@ const CHROMIUM_FLAGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
-
-const freshMachine = Object.fromEntries(
-  Object.entries(process.env).filter(
-    ([key]) => !/^(VITEST|REDIS_URL$|DATABASE_URL$|TASKS_|PORT$|NODE_ENV$|ADMIN_TOKEN$|MAIL_DIR$)/.test(key),
-  ),
-);
 
 describe.skipIf(skip)("the task dashboard in a browser, in production", () => {
   let project: string;
@@ -86,12 +81,7 @@ describe.skipIf(skip)("the task dashboard in a browser, in production", () => {
     await server.waitFor(/app ready on/);
     await worker.waitFor(/worker ready/);
 
-    const signup = await fetch(`${baseUrl}/signup`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "ada@example.com" }),
-    });
-    const { job_id: jobId } = (await signup.json()) as { job_id: string };
+    const { taskId: jobId } = await postSignup(baseUrl, "ada@example.com");
     await eventually(
       "the welcome email task to finish",
       async () => ((await (await fetch(`${baseUrl}/tasks/${jobId}`)).json()) as { status: string }).status === "completed",

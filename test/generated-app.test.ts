@@ -11,6 +11,7 @@ import { generateProject } from "./support/generate.js";
 import { pnpm } from "./support/pnpm.js";
 import { findPostgres, findRedis, missing } from "./support/services.js";
 import { eventually, freePort } from "./support/waiting.js";
+import { freshMachine } from "./support/fresh-machine.js";
 
 /**
  * The generated project as a user runs it: `pnpm dev` on a machine with nothing
@@ -22,14 +23,6 @@ import { eventually, freePort } from "./support/waiting.js";
 const redisUrl = await findRedis();
 const postgresUrl = await findPostgres();
 const skipProduction = missing("Redis", redisUrl) || missing("PostgreSQL", postgresUrl);
-
-/** The environment of a fresh machine: nothing the generated project reads is set. */
-const freshMachine: NodeJS.ProcessEnv = Object.fromEntries(
-  Object.entries(process.env).filter(
-    ([key]) =>
-      !/^(VITEST|REDIS_URL$|DATABASE_URL$|TASKS_|EMBEDDED_POSTGRES|MAIL_|SMTP_URL$|PORT$|NODE_ENV$|ADMIN_TOKEN$|WORKER_HEALTH)/.test(key),
-  ),
-);
 
 const running: BackgroundScript[] = [];
 afterAll(() => {

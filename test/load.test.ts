@@ -11,6 +11,7 @@ import { redisServerBinary, startThrowawayRedis, type ThrowawayRedis } from "./s
 import { pnpm } from "./support/pnpm.js";
 import { findPostgres, missing } from "./support/services.js";
 import { eventually, freePort } from "./support/waiting.js";
+import { freshMachine } from "./support/fresh-machine.js";
 
 /**
  * A generated project built and run in production (`pnpm start` + `pnpm worker`) under
@@ -24,12 +25,6 @@ import { eventually, freePort } from "./support/waiting.js";
 
 const postgresUrl = await findPostgres();
 const skip = missing("PostgreSQL", postgresUrl) || missing("redis-server (to start a throwaway Redis)", redisServerBinary());
-
-const freshMachine = Object.fromEntries(
-  Object.entries(process.env).filter(
-    ([key]) => !/^(VITEST|REDIS_URL$|DATABASE_URL$|TASKS_|PORT$|NODE_ENV$|MAIL_DIR$|SIGNUP_RATE_LIMIT$)/.test(key),
-  ),
-);
 
 /** What became of each address: exactly one welcome email per 201, none otherwise. */
 function expectOneEmailPerRegisteredUser(statuses: Map<string, number>, mails: Map<string, number>) {

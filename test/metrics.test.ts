@@ -7,6 +7,7 @@ import { generateProject } from "./support/generate.js";
 import { pnpm } from "./support/pnpm.js";
 import { findPostgres, findRedis, missing } from "./support/services.js";
 import { eventually, freePort } from "./support/waiting.js";
+import { freshMachine, postSignup } from "./support/fresh-machine.js";
 
 /**
  * Prometheus metrics of a generated project built and run in production: the server's
@@ -21,12 +22,6 @@ const postgresUrl = await findPostgres();
 const skip = missing("Redis", redisUrl) || missing("PostgreSQL", postgresUrl);
 
 const TOKEN = "metrics-test-admin-token-0123456789";
-const freshMachine = Object.fromEntries(
-  Object.entries(process.env).filter(
-    ([key]) => !/^(VITEST|REDIS_URL$|DATABASE_URL$|TASKS_|PORT$|NODE_ENV$|MAIL_DIR$|OTEL_|ADMIN_TOKEN$)/.test(key),
-  ),
-);
-
 /** The value of the sample `name{labels}` in a Prometheus text exposition (labels in any order), or undefined. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
   for (const line of text.split("\n")) {
@@ -96,13 +91,9 @@ describe.skipIf(skip)("metrics of a generated project in production", () => {
 
     const ids: string[] = [];
     for (const email of ["ada@example.com", "bob@example.com", "refused@example.com"]) {
-      const answer = await fetch(`http://127.0.0.1:${port}/signup`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email }),
-      });
-      expect(answer.status).toBe(201);
-      ids.push(((await answer.json()) as { job_id: string }).job_id);
+      const { status, taskId } = await postSignup(`http://127.0.0.1:${port}`, email);
+      expect(status).toBe(201);
+      ids.push(taskId as string);
     }
     const status = async (id: string) =>
       ((await (await fetch(`http://127.0.0.1:${port}/tasks/${id}`)).json()) as { status: string }).status;

@@ -7,6 +7,7 @@ import { generateProject } from "./support/generate.js";
 import { redisServerBinary, startThrowawayRedis, type ThrowawayRedis } from "./support/operations/redis-server.js";
 import { findPostgres, missing } from "./support/services.js";
 import { eventually, freePort } from "./support/waiting.js";
+import { freshMachine } from "./support/fresh-machine.js";
 
 /**
  * A generated project (`pnpm dev`: the server and the worker) while its queue's datastore
@@ -18,11 +19,6 @@ import { eventually, freePort } from "./support/waiting.js";
 
 const postgresUrl = await findPostgres();
 const skip = missing("PostgreSQL", postgresUrl) || missing("redis-server (to start a throwaway Redis)", redisServerBinary());
-
-/** Nothing the generated project reads is set, as on a fresh machine. */
-const freshMachine = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !/^(VITEST|REDIS_URL$|DATABASE_URL$|TASKS_|PORT$|NODE_ENV$|MAIL_DIR$)/.test(key)),
-);
 
 /** An HTTP call that must answer within `withinMs` (a hang guard, not a timing assertion). */
 async function call(url: string, init: RequestInit = {}, withinMs = 15_000) {

@@ -7,6 +7,7 @@ import { editFile } from "./support/files.js";
 import { generateProject } from "./support/generate.js";
 import { findPostgres, missing } from "./support/services.js";
 import { freePort } from "./support/waiting.js";
+import { freshMachine } from "./support/fresh-machine.js";
 
 /**
  * A generated project's server and worker started wrongly configured, as a new user
@@ -16,11 +17,6 @@ import { freePort } from "./support/waiting.js";
 
 const postgresUrl = await findPostgres();
 const skipPostgres = missing("PostgreSQL", postgresUrl);
-
-/** Nothing the generated project reads is set, as on a fresh machine. */
-const freshMachine = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !/^(VITEST|REDIS_URL$|DATABASE_URL$|TASKS_|HTTP_TIMEOUT_MS$|PORT$|NODE_ENV$)/.test(key)),
-);
 
 const entryPoints = { server: "src/main.ts", worker: "src/start-worker.ts" } as const;
 

@@ -7,6 +7,7 @@ import { OtlpReceiver, type ReceivedSpan } from "./support/otlp-receiver.js";
 import { pnpm } from "./support/pnpm.js";
 import { findPostgres, findRedis, missing } from "./support/services.js";
 import { eventually, freePort } from "./support/waiting.js";
+import { freshMachine, postSignup } from "./support/fresh-machine.js";
 
 /**
  * Tracing in a generated project, built and run in production (`pnpm start` and
@@ -18,10 +19,6 @@ import { eventually, freePort } from "./support/waiting.js";
 const redisUrl = await findRedis();
 const postgresUrl = await findPostgres();
 const skip = missing("Redis", redisUrl) || missing("PostgreSQL", postgresUrl);
-
-const freshMachine = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !/^(VITEST|REDIS_URL$|DATABASE_URL$|TASKS_|PORT$|NODE_ENV$|MAIL_DIR$|OTEL_)/.test(key)),
-);
 
 describe.skipIf(skip)("tracing a generated project with OpenTelemetry", () => {
   let project: string;
@@ -69,13 +66,8 @@ describe.skipIf(skip)("tracing a generated project with OpenTelemetry", () => {
     await worker.waitFor(/worker ready/);
     expect(server.output).toMatch(/tracing: OTLP to http:\/\/127\.0\.0\.1:\d+/);
 
-    const signup = await fetch(`http://127.0.0.1:${port}/signup`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "trace@example.com" }),
-    });
-    expect(signup.status).toBe(201);
-    const { job_id: taskId } = (await signup.json()) as { job_id: string };
+    const { status, taskId } = await postSignup(`http://127.0.0.1:${port}`, "trace@example.com");
+    expect(status).toBe(201);
 
     const named = (name: string) => receiver.spans.find((span) => span.name === name);
     await eventually("the task's run span to be exported", () => named("run sendWelcomeEmail") !== undefined, 60_000);
@@ -110,13 +102,8 @@ describe.skipIf(skip)("tracing a generated project with OpenTelemetry", () => {
     const worker = await start(["worker"], otel);
     await server.waitFor(/app ready on/);
     await worker.waitFor(/worker ready/);
-    const signup = await fetch(`http://127.0.0.1:${port}/signup`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "nowhere@example.com" }),
-    });
-    expect(signup.status).toBe(201);
-    const { job_id: taskId } = (await signup.json()) as { job_id: string };
+    const { status, taskId } = await postSignup(`http://127.0.0.1:${port}`, "nowhere@example.com");
+    expect(status).toBe(201);
     await eventually(
       "the welcome email task to finish",
       async () => ((await (await fetch(`http://127.0.0.1:${port}/tasks/${taskId}`)).json()) as { status: string }).status === "completed",

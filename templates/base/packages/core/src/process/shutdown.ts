@@ -1,3 +1,5 @@
+import { describeError } from "../errors.js";
+
 /**
  * Graceful shutdown on SIGINT/SIGTERM: `close()` once, then exit 0 (1 if it
  * fails). A second signal forces an immediate exit 1 — but only after a short
@@ -25,7 +27,7 @@ async function runShutdownHooks(label: string): Promise<void> {
       timer = setTimeout(resolve, HOOK_TIMEOUT_MS);
     });
     await Promise.race([hook(), late])
-      .catch((error: unknown) => console.error(`[${label}] while shutting down: ${(error as Error).message ?? error}`))
+      .catch((error: unknown) => console.error(`[${label}] while shutting down: ${describeError(error)}`))
       .finally(() => clearTimeout(timer));
   }
 }

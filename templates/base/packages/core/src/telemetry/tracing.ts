@@ -3,9 +3,8 @@ import { redactUrl } from "../config/redact-url.js";
 import { createBurstLog } from "../log/burst-log.js";
 import { atShutdown } from "../process/shutdown.js";
 
-/** Whether this process exports traces, and where: for its startup lines. */
+/** Where this process exports traces, or that it does not: for its startup lines (`isTracing()` tells whether). */
 export interface Tracing {
-  readonly enabled: boolean;
   describe(): string;
 }
 
@@ -37,7 +36,7 @@ function tracesEndpoint(env: NodeJS.ProcessEnv): string | undefined {
  */
 export async function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
   const endpoint = tracesEndpoint(env);
-  if (!endpoint) return { enabled: false, describe: () => "off (set OTEL_EXPORTER_OTLP_ENDPOINT to export traces)" };
+  if (!endpoint) return { describe: () => "off (set OTEL_EXPORTER_OTLP_ENDPOINT to export traces)" };
   const [{ BatchSpanProcessor, NodeTracerProvider }, { OTLPTraceExporter }, { resourceFromAttributes }] = await Promise.all([
     import("@opentelemetry/sdk-trace-node"),
     import("@opentelemetry/exporter-trace-otlp-http"),
@@ -66,7 +65,7 @@ export async function startTracing(serviceName: string, env: NodeJS.ProcessEnv =
   provider.register();
   enabled = true;
   atShutdown(() => provider.shutdown());
-  return { enabled: true, describe: () => `OTLP to ${redactUrl(endpoint)} as "${name}"` };
+  return { describe: () => `OTLP to ${redactUrl(endpoint)} as "${name}"` };
 }
 
 /** The reason in one of the SDK's diagnostic messages: a serialized error (JSON with a message), or the text itself. */

@@ -20,12 +20,18 @@ const SESSION_SECONDS = 12 * 3600;
  * the cookie authenticates it from then on. The cookie is signed with the token (a
  * new token ends every session), HttpOnly and SameSite=Strict, and lasts 12 hours.
  */
+/** What decides how admin routes are served: production, and the token (ADMIN_TOKEN). */
+export interface AdminAccess {
+  production: boolean;
+  adminToken: string | undefined;
+}
+
 /**
  * How an admin route (the dashboard, metrics) is served: in development as is; in
  * production only with ADMIN_TOKEN, behind it — guarding `path` and below here — and
  * without ADMIN_TOKEN not at all (false: do not mount it, so it answers 404).
  */
-export function guardAdminPath(app: Hono, path: string, config: { production: boolean; adminToken: string | undefined }): boolean {
+export function guardAdminPath(app: Hono, path: string, config: AdminAccess): boolean {
   if (!config.production) return true;
   if (!config.adminToken) return false;
   const guard = requireAdminToken(config.adminToken, { path });

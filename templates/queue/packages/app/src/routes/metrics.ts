@@ -1,6 +1,6 @@
 import type { TaskMetrics } from "@repo/core/tasks";
 import type { Hono } from "hono";
-import { guardAdminPath } from "../admin/admin-token.js";
+import { type AdminAccess, guardAdminPath } from "../admin/admin-token.js";
 
 export const METRICS_PATH = "/metrics";
 
@@ -11,7 +11,7 @@ export const METRICS_PATH = "/metrics";
  * scraper as `Authorization: Bearer <token>` (Prometheus: `authorization.credentials`).
  * Returns whether it is served.
  */
-export function mountMetrics(app: Hono, metrics: TaskMetrics, config: { production: boolean; adminToken: string | undefined }): boolean {
+export function mountMetrics(app: Hono, metrics: TaskMetrics, config: AdminAccess): boolean {
   if (!guardAdminPath(app, METRICS_PATH, config)) return false;
   app.get(METRICS_PATH, async (c) => {
     const { contentType, text } = await metrics.scrape();

@@ -32,8 +32,8 @@ export interface EnqueuerOptions {
   outbox: Outbox | undefined;
   /** How long a caller may wait for the datastore (TASKS_ENQUEUE_TIMEOUT_MS). */
   timeoutMs(): number;
-  /** Called for every run queued (metrics). */
-  enqueued(name: string): void;
+  /** Called once runs of task `name` are queued: how many (metrics). */
+  enqueued(name: string, count: number): void;
 }
 
 type PreparedJob = { name: string; data: TaskJobData; opts: JobsOptions & { jobId: string } };
@@ -71,7 +71,7 @@ export class Enqueuer {
       const added = await this.withinTimeout(name, async () => (await this.options.tasks()).addBulk(jobs));
       return added.map((job, index) => job.id ?? jobs[index]!.opts.jobId);
     });
-    for (const job of jobs) this.options.enqueued(job.name);
+    this.options.enqueued(name, jobs.length);
     return ids;
   }
 
@@ -107,7 +107,7 @@ export class Enqueuer {
         (await this.options.flows()).add({ name, queueName, data: parent.data, opts: parent.opts, children }),
       ),
     );
-    for (const job of [parent, ...children]) this.options.enqueued(job.name);
+    for (const job of [parent, ...children]) this.options.enqueued(job.name, 1);
     return parent.opts.jobId;
   }
 

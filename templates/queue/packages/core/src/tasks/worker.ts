@@ -103,8 +103,12 @@ export class TaskWorker {
   private relay: OutboxRelay | undefined;
   private readonly outbox: Outbox | undefined;
   private readonly queues: HandleQueues = {
-    tasks: () => (this.taskQueue ??= this.open<TaskJobData>(this.queueName, () => (this.taskQueue = undefined))),
-    abortMarkers: () => (this.markerQueue ??= this.open<AbortMarker>(`${this.queueName}-aborted`, () => (this.markerQueue = undefined))),
+    tasks: () =>
+      (this.taskQueue ??= forgetOnFailure(this.getDatastore().openQueue<TaskJobData>(this.queueName), () => (this.taskQueue = undefined))),
+    abortMarkers: () =>
+      (this.markerQueue ??= forgetOnFailure(this.getDatastore().openQueue<AbortMarker>(`${this.queueName}-aborted`), () => {
+        this.markerQueue = undefined;
+      })),
     finishes: () => (this.finishEvents ??= new FinishEvents(() => this.getDatastore().openQueueEvents(this.queueName))),
     outbox: () => this.outbox,
   };
@@ -124,7 +128,7 @@ export class TaskWorker {
       flows: () => this.flowProducer(),
       outbox: this.outbox,
       timeoutMs: () => this.settings.enqueueTimeoutMs,
-      enqueued: (name) => this.metrics.enqueued(name, 1),
+      enqueued: (name, count) => this.metrics.enqueued(name, count),
     });
   }
 
@@ -471,34 +475,16 @@ export class TaskWorker {
 
   /** BullMQ's FlowProducer on the datastore, opened on the first flow. */
   private flowProducer(): Promise<TaskFlowProducer> {
-    this.flows ??= this.getDatastore()
-      .openFlowProducer()
-      .catch((error: unknown) => {
-        this.flows = undefined;
-        throw error;
-      });
+    this.flows ??= forgetOnFailure(this.getDatastore().openFlowProducer(), () => (this.flows = undefined));
     return this.flows;
   }
 
   /** The store of the tasks' concurrency and rate limits, opened on the first run that needs it. */
   private openLimitStore(): Promise<LimitStore> {
-    this.limitStore ??= this.getDatastore()
-      .openLimitStore(this.queueName, this.settings.concurrency)
-      .catch((error: unknown) => {
-        this.limitStore = undefined;
-        throw error;
-      });
+    this.limitStore ??= forgetOnFailure(this.getDatastore().openLimitStore(this.queueName, this.settings.concurrency), () => {
+      this.limitStore = undefined;
+    });
     return this.limitStore;
-  }
-
-  /** Opens a queue; on failure `forget` drops the cached promise so a later call tries again. */
-  private async open<Data>(name: string, forget: () => void): Promise<TaskQueue<Data>> {
-    try {
-      return await this.getDatastore().openQueue<Data>(name);
-    } catch (error) {
-      forget();
-      throw error;
-    }
   }
 
   private handleSignals(): void {
@@ -509,6 +495,17 @@ export class TaskWorker {
       await closeDatabase();
     });
   }
+}
+
+/**
+ * Something opened once and kept (a queue, a producer, a store): `opening`, whose failure
+ * calls `forget` (dropping the kept promise) so that the next call opens it again.
+ */
+function forgetOnFailure<T>(opening: Promise<T>, forget: () => void): Promise<T> {
+  return opening.catch((error: unknown) => {
+    forget();
+    throw error;
+  });
 }
 
 /**
