@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import * as v from "valibot";
 import { z } from "zod";
 import {
@@ -21,10 +21,11 @@ import {
   type TaskWorkerOptions,
 } from "@repo/core/tasks";
 import { retryDelay } from "../templates/queue/packages/core/src/tasks/backoff.js";
+import { captureLog } from "./support/captured-log.js";
 import { openRawQueue } from "./support/raw-queue.js";
 import { registerConformanceTasks } from "./support/conformance/tasks.js";
 import { startConformanceWorker, type ConformanceWorker } from "./support/conformance/spawn.js";
-import { datastores, stopEmbeddedDatastore } from "./support/datastores.js";
+import { datastores, redisCluster, stopEmbeddedDatastore, stopRedisCluster } from "./support/datastores.js";
 
 const runId = `${process.pid}-${Date.now().toString(36)}`;
 // Short intervals, so stalled tasks, aborts and shutdowns resolve in seconds.
@@ -33,6 +34,7 @@ const FAST_ENV = { TASKS_STALLED_INTERVAL_MS: "1000", TASKS_ABORT_POLL_MS: "100"
 const WAIT = { timeout: 60_000 };
 
 afterAll(stopEmbeddedDatastore);
+afterAll(stopRedisCluster);
 
 /** Polls `read` until `accept` holds (a hang guard bounds it); returns the last value. */
 async function until<T>(read: () => Promise<T> | T, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
@@ -65,17 +67,7 @@ describe("retry backoff", () => {
   });
 });
 
-/** What the runtime writes to the console from now until the test ends, one line each. */
-function captureConsole(): string[] {
-  const lines: string[] = [];
-  for (const method of ["log", "warn", "error"] as const) {
-    const spy = vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(args.join(" ")));
-    onTestFinished(() => spy.mockRestore());
-  }
-  return lines;
-}
-
-describe.each(datastores)("conformance on $name", (store) => {
+describe.each([...datastores, redisCluster])("conformance on $name", (store) => {
   const suffix = `${store.name.replace(/\W+/g, "-").toLowerCase()}-${runId}`;
   const queues: string[] = [];
   let datastore: { kind: "redis" | "postgres"; url: string };
@@ -361,7 +353,7 @@ describe.each(datastores)("conformance on $name", (store) => {
     });
 
     it("retries with backoff, then fails for good: error kept and listed, onFailure runs once", async () => {
-      const logged = captureConsole();
+      const { lines: logged, records } = captureLog();
       const hooks: FailedTask[] = [];
       const worker = newWorker({ onFailure: (failure) => void hooks.push(failure) });
       const taskHooks: FailedTask[] = [];
@@ -421,13 +413,20 @@ describe.each(datastores)("conformance on $name", (store) => {
         ),
       );
       expect(logged).toContain(`[tasks] doomed (${failing.id}) failed (attempt 2 of 2), giving up: over quota`);
+      // In JSON (production), each line names the task, its id and the attempt, at its level.
+      expect(
+        records.filter((record) => record.taskId === failing.id).map(({ level, task, attempt }) => ({ level, task, attempt })),
+      ).toEqual([
+        { level: "warn", task: "doomed", attempt: 1 },
+        { level: "error", task: "doomed", attempt: 2 },
+      ]);
       expect(logged.findIndex((line) => line.startsWith("[tasks] worker ready"))).toBeLessThan(
         logged.findIndex((line) => line.startsWith("[tasks] flaky (")),
       );
     });
 
     it("an attempt that meets a dependency down waits and tries again without using a retry, for ten minutes at most", async () => {
-      const logged = captureConsole();
+      const { lines: logged } = captureLog();
       const worker = newWorker();
       const refused = () => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
       let calls = 0;
@@ -538,7 +537,7 @@ describe.each(datastores)("conformance on $name", (store) => {
     });
 
     it("aborts queued and scheduled tasks (they never run), running ones (signal fires), not finished ones", async () => {
-      const logged = captureConsole();
+      const { lines: logged } = captureLog();
       const worker = newWorker();
       const ran: string[] = [];
       const job = worker.task("job", async (label: string) => {
@@ -606,7 +605,7 @@ describe.each(datastores)("conformance on $name", (store) => {
     });
 
     it("a cron's next run does not start while its previous one runs on any worker (the tick is skipped and logged), unless it opts out", async () => {
-      const logged = captureConsole();
+      const { lines: logged } = captureLog();
       const queueName = `conformance-cron-overlap-${suffix}`;
       // Two workers on the queue, as two processes would be: each tick may go to either.
       const [a, b] = [newWorker({ concurrency: 5 }, queueName), newWorker({ concurrency: 5 }, queueName)];
@@ -726,7 +725,7 @@ describe.each(datastores)("conformance on $name", (store) => {
     });
 
     it("expire: a task not started by its deadline does not run, and says so; one started in time runs", async () => {
-      const logged = captureConsole();
+      const { lines: logged } = captureLog();
       const worker = newWorker();
       const ran: string[] = [];
       const notify = worker.task("notify", async (label: string) => {

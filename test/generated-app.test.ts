@@ -12,6 +12,7 @@ import { pnpm } from "./support/pnpm.js";
 import { findPostgres, findRedis, missing } from "./support/services.js";
 import { eventually, freePort } from "./support/waiting.js";
 import { freshMachine } from "./support/fresh-machine.js";
+import { redisCluster, stopRedisCluster } from "./support/datastores.js";
 
 /**
  * The generated project as a user runs it: `pnpm dev` on a machine with nothing
@@ -290,6 +291,7 @@ describe.skipIf(skipProduction)("pnpm build, pnpm start and pnpm worker in produ
 
   afterAll(async () => {
     await database?.drop();
+    await stopRedisCluster();
   });
 
   async function productionEnv(extra: NodeJS.ProcessEnv) {
@@ -299,18 +301,29 @@ describe.skipIf(skipProduction)("pnpm build, pnpm start and pnpm worker in produ
     return { env, mailDir, baseUrl: `http://localhost:${port}` };
   }
 
+  /** The queue's REDIS_URL: the machine's Redis, a Redis Cluster started for it, or none (the queue in PostgreSQL). */
+  async function queueRedisUrl(queue: "Redis" | "Redis Cluster" | "PostgreSQL"): Promise<NodeJS.ProcessEnv> {
+    if (queue === "PostgreSQL") return {};
+    return { REDIS_URL: queue === "Redis" ? redisUrl : await redisCluster.url() };
+  }
+
   /** Runs the built server and worker; `who` names the signup (one address per run: they share the database). */
-  async function signupFlow(queue: "Redis" | "PostgreSQL", who: string) {
-    const queueName = `prod-${queue.toLowerCase()}-${Date.now().toString(36)}`;
-    const { env, mailDir, baseUrl } = await productionEnv({
-      TASKS_QUEUE: queueName,
-      ...(queue === "Redis" ? { REDIS_URL: redisUrl } : {}),
-    });
+  async function signupFlow(queue: "Redis" | "Redis Cluster" | "PostgreSQL", who: string) {
+    const queueName = `prod-${who}-${Date.now().toString(36)}`;
+    const { env, mailDir, baseUrl } = await productionEnv({ TASKS_QUEUE: queueName, ...(await queueRedisUrl(queue)) });
     const server = await start(project, ["start"], env);
     const worker = await start(project, ["worker"], env);
     await server.waitFor(/app ready on/);
     await worker.waitFor(/worker ready/);
-    expect(worker.output).toContain(`worker ready: queue "${queueName}" on ${queue === "Redis" ? "redis" : "postgres"}`);
+    // In production the logs are JSON, one object a line.
+    expect(worker.logRecords).toContainEqual(
+      expect.objectContaining({
+        level: "info",
+        component: "tasks",
+        queue: queueName,
+        datastore: queue === "PostgreSQL" ? "postgres" : "redis",
+      }),
+    );
     expect(server.output).toContain("dashboard and metrics: off (set ADMIN_TOKEN to enable them in production)");
     expect((await fetch(`${baseUrl}/admin/queues`)).status).toBe(404);
     expect((await fetch(`${baseUrl}/metrics`)).status).toBe(404);
@@ -323,18 +336,35 @@ describe.skipIf(skipProduction)("pnpm build, pnpm start and pnpm worker in produ
       result: { status: "sent" },
     });
     expect(await mailTo(mailDir, email)).toMatch(/^Subject: Welcome!\r$/m);
+    const taskId = registered.body.job_id as string;
+    expect(worker.logRecords).toContainEqual(expect.objectContaining({ component: "mail", task: "sendWelcomeEmail", taskId, attempt: 1 }));
+    expect(server.logRecords).toContainEqual(
+      expect.objectContaining({
+        component: "http",
+        req: { method: "POST", url: "/signup" },
+        res: { status: 201 },
+        responseTime: expect.any(Number),
+      }),
+    );
     await expectBadRequestsQueueNothing(baseUrl, email, mailDir);
 
     // As a platform stops a deployment: SIGTERM; the worker drains and both exit.
     await Promise.all([server.stop("SIGTERM"), worker.stop("SIGTERM")]);
     await eventually("the server and the worker to exit", () => !server.groupAlive() && !worker.groupAlive());
-    expect(worker.output).toContain("[tasks] SIGTERM: taking no new tasks");
+    expect(worker.logRecords.map((record) => record.msg)).toContainEqual(expect.stringMatching(/^SIGTERM: taking no new tasks/));
     expect(server.output + worker.output).not.toMatch(/ELIFECYCLE|ERR_PNPM/);
   }
 
   it.each(["Redis", "PostgreSQL"] as const)("runs the build: signup → welcome email, with the queue on %s", async (queue) => {
     await signupFlow(queue, queue.toLowerCase());
   });
+
+  it.skipIf(redisCluster.skip)(
+    "runs the build: signup → welcome email, with the queue on a Redis Cluster (REDIS_URL=redis+cluster://…)",
+    async () => {
+      await signupFlow("Redis Cluster", "cluster");
+    },
+  );
 
   it("refuses to start without DATABASE_URL and SMTP_URL, naming both, and starts no embedded PostgreSQL", async () => {
     for (const script of ["start", "worker"]) {

@@ -85,7 +85,9 @@ describe.skipIf(skip)("metrics of a generated project in production", () => {
     const worker = await BackgroundScript.start(project, ["worker"], { ...env, WORKER_METRICS_PORT: String(metricsPort) });
     scripts.push(server, worker);
     await server.waitFor(/app ready on/);
-    await worker.waitFor(/\[worker\] metrics: http:\/\/localhost:\d+\/metrics \(ADMIN_TOKEN required\)/);
+    await worker.waitForLog("where its metrics are", (record) =>
+      /^metrics: http:\/\/localhost:\d+\/metrics \(ADMIN_TOKEN required\)$/.test(record.msg),
+    );
     await worker.waitFor(/worker ready/);
     expect(server.output).toMatch(/metrics: http:\/\/localhost:\d+\/metrics \(ADMIN_TOKEN required\)/);
 

@@ -50,12 +50,13 @@ function expectCleanRefusal(run: Awaited<ReturnType<typeof start>>, expected: st
 
 describe.each(Object.keys(entryPoints) as (keyof typeof entryPoints)[])("the %s", (which) => {
   it("reports every configuration problem at once", async () => {
-    const run = await start(which, { REDIS_URL: "http://x", TASKS_CONCURRENCY: "abc", HTTP_TIMEOUT_MS: "soon" });
+    const run = await start(which, { REDIS_URL: "http://x", TASKS_CONCURRENCY: "abc", HTTP_TIMEOUT_MS: "soon", LOG_LEVEL: "loud" });
     expectCleanRefusal(run, [
       "Invalid configuration:",
-      "  - REDIS_URL must start with redis:// or rediss://, got http://…",
+      "  - REDIS_URL must start with redis:// or rediss:// or redis+sentinel:// or redis+cluster://, got http://…",
       '  - TASKS_CONCURRENCY must be a number of tasks, got "abc"',
       '  - HTTP_TIMEOUT_MS must be a number of milliseconds, got "soon"',
+      '  - LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, got "loud".',
     ]);
   });
 

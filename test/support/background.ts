@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { stripVTControlCharacters } from "node:util";
 import type { ResultPromise } from "execa";
+import type { LogRecord } from "./captured-log.js";
 import { spawnPnpm } from "./pnpm.js";
 
 /**
@@ -35,19 +36,40 @@ export class BackgroundScript {
     return this.text;
   }
 
+  /** Its log in production: each JSON line of its output, parsed (other lines left out). */
+  get logRecords(): LogRecord[] {
+    return this.text.split("\n").flatMap((line) => {
+      if (!line.startsWith("{")) return [];
+      try {
+        return [JSON.parse(line) as LogRecord];
+      } catch {
+        return [];
+      }
+    });
+  }
+
   /** Resolves once the output has `count` matches of `pattern`; throws, showing the output, on timeout or exit. */
-  async waitFor(pattern: RegExp, { count = 1, timeoutMs = 120_000 } = {}): Promise<RegExpMatchArray> {
+  waitFor(pattern: RegExp, { count = 1, timeoutMs = 120_000 } = {}): Promise<RegExpMatchArray> {
     const global = new RegExp(pattern.source, `${pattern.flags.replace("g", "")}g`);
+    return this.waitUntil(`printing ${pattern} ×${count}`, timeoutMs, () => [...this.text.matchAll(global)][count - 1]);
+  }
+
+  /** Resolves with the first log record (see logRecords) that `matches`; throws, showing the output, on timeout or exit. */
+  waitForLog(what: string, matches: (record: LogRecord) => boolean, { timeoutMs = 120_000 } = {}): Promise<LogRecord> {
+    return this.waitUntil(`logging ${what}`, timeoutMs, () => this.logRecords.find(matches));
+  }
+
+  private async waitUntil<T>(what: string, timeoutMs: number, found: () => T | undefined): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let exited = false;
     void this.exited.then(() => {
       exited = true;
     });
     for (;;) {
-      const matches = [...this.text.matchAll(global)];
-      if (matches.length >= count) return matches[count - 1] as RegExpMatchArray;
+      const result = found();
+      if (result !== undefined) return result;
       if (exited || Date.now() > deadline) {
-        throw new Error(`${this.name}: ${exited ? "exited" : "timed out"} before printing ${pattern} ×${count}:\n${this.text}`);
+        throw new Error(`${this.name}: ${exited ? "exited" : "timed out"} before ${what}:\n${this.text}`);
       }
       await sleep(100);
     }

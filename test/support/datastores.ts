@@ -2,6 +2,8 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from "@repo/core";
 import { tempDir } from "./cli.js";
+import { redisCliBinary, startThrowawayRedisCluster, type ThrowawayRedisCluster } from "./operations/redis-cluster.js";
+import { redisServerBinary } from "./operations/redis-server.js";
 import { findPostgres, findRedis, missing } from "./services.js";
 
 /** A datastore a suite runs unchanged against. */
@@ -39,6 +41,32 @@ export async function stopEmbeddedDatastore(): Promise<void> {
   await started.server.stop();
   await rm(started.dir, { recursive: true, force: true });
 }
+
+let cluster: Promise<ThrowawayRedisCluster> | undefined;
+
+/** A throwaway Redis Cluster (three primaries) for this test file, started on first use. */
+function clusterUrl(): Promise<string> {
+  cluster ??= startThrowawayRedisCluster();
+  return cluster.then(({ url }) => url);
+}
+
+/** Stops the cluster if this file started one; register with afterAll. */
+export async function stopRedisCluster(): Promise<void> {
+  const started = cluster;
+  cluster = undefined;
+  await (await started?.catch(() => undefined))?.stop();
+}
+
+/** A Redis Cluster started here, for the suites that prove the runtime on one (redis-server must be installed). */
+export const redisCluster: Datastore = {
+  name: "Redis Cluster",
+  kind: "redis",
+  // Asked when a suite lists it: files that do not, say nothing about redis-server.
+  get skip() {
+    return missing("redis-server and redis-cli (to start a throwaway Redis Cluster)", redisServerBinary() && redisCliBinary());
+  },
+  url: clusterUrl,
+};
 
 /** Redis, the machine's PostgreSQL and an embedded PostgreSQL, each found as services.ts finds them. */
 export const datastores: Datastore[] = [

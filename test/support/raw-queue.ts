@@ -1,6 +1,7 @@
 import { type JobsOptions, Queue, createPostgresBackend, withBackend } from "bullmq";
-import { Redis } from "ioredis";
+import { parseRedisUrl } from "@repo/core";
 import type { TaskQueue } from "../../templates/queue/packages/core/src/tasks/datastore/index.js";
+import { createRedisClient, queuePrefix } from "../../templates/queue/packages/core/src/tasks/datastore/redis-client.js";
 
 /**
  * Plain BullMQ access to a test queue, beside the runtime: to look at what the
@@ -26,10 +27,12 @@ export interface RawQueue {
 const postgres = withBackend(createPostgresBackend);
 
 export function openRawQueue(datastore: { kind: "redis" | "postgres"; url: string }, name: string): RawQueue {
-  const connection = datastore.kind === "redis" ? new Redis(datastore.url, { maxRetriesPerRequest: null }) : undefined;
+  // On any form of REDIS_URL, with the keys where the runtime puts them (a Cluster's hash tag).
+  const target = datastore.kind === "redis" ? parseRedisUrl(datastore.url) : undefined;
+  const connection = target && createRedisClient(target, { maxRetriesPerRequest: null });
   // The runtime's union of both backends' Queue types: plain BullMQ, typed by the runtime.
-  const queue: TaskQueue<unknown> = connection
-    ? new Queue<unknown, unknown, string>(name, { connection })
+  const queue: TaskQueue<unknown> = target
+    ? new Queue<unknown, unknown, string>(name, { connection: connection!, prefix: queuePrefix(target, name) })
     : new postgres.Queue<unknown, unknown, string>(name, { connection: { connectionString: datastore.url, migrate: true } });
   return {
     async schedulers() {

@@ -13,17 +13,22 @@ import { freePort } from "../waiting.js";
 export interface ThrowawayRedis {
   readonly url: string;
   readonly port: number;
-  /** Stops it (SIGTERM to the process this helper started) and waits for it to exit. */
-  stop(): Promise<void>;
+  /** Stops it (SIGTERM, or `signal`, to the process this helper started) and waits for it to exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port (empty, unless persisted: see `args`); a no-op while it runs. */
   start(): Promise<void>;
 }
 
 /** The `redis-server` executable on PATH, if any. */
 export function redisServerBinary(): string | undefined {
+  return executableOnPath("redis-server");
+}
+
+/** An executable of that name on PATH, if any. */
+export function executableOnPath(name: string): string | undefined {
   return (process.env.PATH ?? "")
     .split(":")
-    .map((dir) => path.join(dir, "redis-server"))
+    .map((dir) => path.join(dir, name))
     .find((candidate) => {
       try {
         accessSync(candidate, constants.X_OK);
@@ -59,19 +64,19 @@ export async function startThrowawayRedis({ password, args = [] }: ThrowawayRedi
       throw error;
     });
   };
-  const stop = async () => {
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
     const running = child;
     child = undefined;
     if (!running || running.exitCode !== null) return;
     const exited = new Promise((resolve) => running.once("exit", resolve));
-    running.kill("SIGTERM");
+    running.kill(signal);
     await exited;
   };
   await start();
   return { url, port, start, stop };
 }
 
-async function waitForPing(url: string): Promise<void> {
+export async function waitForPing(url: string): Promise<void> {
   // Bounded: 100 tries × 100 ms.
   for (let i = 0; i < 100; i++) {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });

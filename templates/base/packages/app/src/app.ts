@@ -1,10 +1,11 @@
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { httpInstrumentationMiddleware } from "@hono/otel";
-import { createBurstLog, describeError, isTracing, isUnavailable } from "@repo/core";
+import { createBurstLog, describeError, isTracing, isUnavailable, logger } from "@repo/core";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import { pinoLogger } from "hono-pino";
 import { rateLimiter } from "hono-rate-limiter";
 import type { AppConfig } from "./config.js";
 import { mountQueueRoutes } from "./queue.js";
@@ -26,6 +27,9 @@ function clientAddress(c: Context): string {
   }
 }
 
+/** Health checks and metric scrapes: machines asking, every few seconds. */
+const isProbe = (path: string) => path.startsWith("/health") || path === "/metrics";
+
 /**
  * The HTTP app, without a listening socket: `src/main.ts` serves it, tests call
  * `app.request(...)`. Add your routes here.
@@ -33,10 +37,25 @@ function clientAddress(c: Context): string {
 export function createApp(config: AppConfig): Hono {
   const app = new Hono();
   // While the database is down every request fails alike: one line a burst, not one a request.
-  const logUnavailable = createBurstLog("[app]");
+  const logUnavailable = createBurstLog((line) => logger("app").warn(line));
   // With tracing on (OTEL_EXPORTER_OTLP_ENDPOINT), a span per request, continuing a caller's
   // trace (traceparent header); the tasks a request queues continue it in turn.
   if (isTracing()) app.use(httpInstrumentationMiddleware());
+  // A line per request (component "http": method, path, status, responseTime; the trace id
+  // with tracing on). Never the headers or the body: they carry tokens and addresses.
+  // Probes and scrapes come every few seconds: debug, below the default LOG_LEVEL.
+  app.use(
+    pinoLogger({
+      pino: logger("http"),
+      http: {
+        reqId: false,
+        onReqBindings: (c) => ({ req: { method: c.req.method, url: c.req.path } }),
+        onResBindings: (c) => ({ res: { status: c.res.status } }),
+        onResLevel: (c) => (c.res.status >= 500 ? "error" : isProbe(c.req.path) ? "debug" : "info"),
+        onResMessage: (c) => `${c.req.method} ${c.req.path} ${c.res.status}`,
+      },
+    }),
+  );
   // What a production server owes its clients: the usual security headers, a cap on
   // request bodies, and a limit on signups per client (each one sends an email).
   app.use(secureHeaders());
@@ -67,7 +86,7 @@ export function createApp(config: AppConfig): Hono {
       c.header("Retry-After", "5");
       return c.json({ error: "A service this request needs is unavailable; try again shortly." }, 503);
     }
-    console.error(`[app] ${c.req.method} ${c.req.path} failed:`, error);
+    logger("app").error({ err: error }, `${c.req.method} ${c.req.path} failed`);
     return c.json({ error: "Internal server error" }, 500);
   });
   return app;

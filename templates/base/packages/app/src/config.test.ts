@@ -26,6 +26,33 @@ describe("loadConfig", () => {
     }
   });
 
+  it("names a LOG_LEVEL or LOG_FORMAT pino does not know", () => {
+    expect(loadConfig({ LOG_LEVEL: "Debug", LOG_FORMAT: "JSON" }).port).toBe(3000);
+    expect(problemsOf({ LOG_LEVEL: "verbose", LOG_FORMAT: "text" })).toEqual([
+      'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, got "verbose".',
+      'LOG_FORMAT must be json or pretty, got "text".',
+    ]);
+  });
+
+  it("takes REDIS_URL for one server, for Sentinel and for a Cluster, and names what is wrong with one", () => {
+    for (const url of [
+      "rediss://:pw@redis.example.com:6380/2",
+      "redis+sentinel://:pw@s1:26379,s2:26379,[::1]/mymaster/1",
+      "rediss+cluster://user:pw@n1:7000,n2:7001",
+    ]) {
+      expect(loadConfig({ REDIS_URL: url }).port).toBe(3000);
+    }
+    expect(problemsOf({ REDIS_URL: "redis+sentinel://s1:26379" })).toEqual([
+      "REDIS_URL must end with the name the Sentinels know the primary by, e.g. redis+sentinel://host:26379/mymaster.",
+    ]);
+    expect(problemsOf({ REDIS_URL: "redis+cluster://:s3cret@n1:7000,,n2" })).toEqual([
+      "REDIS_URL must list its cluster nodes as host:port, separated by commas.",
+    ]);
+    expect(problemsOf({ REDIS_URL: "redis+cluster://n1:7000/1" })).toEqual([
+      "REDIS_URL of a Redis Cluster takes no path: a cluster has one database.",
+    ]);
+  });
+
   it("names malformed URLs without echoing them (they may hold passwords)", () => {
     const [database] = problemsOf({ DATABASE_URL: "host=db password=s3cret" });
     expect(database).toMatch(/^DATABASE_URL is not a URL/);

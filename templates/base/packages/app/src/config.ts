@@ -1,4 +1,4 @@
-import { DeclarationError, mailSettingsFromEnv, SettingError, urlProblem } from "@repo/core";
+import { DeclarationError, logSettingProblems, mailSettingsFromEnv, redisUrlProblem, SettingError, urlProblem } from "@repo/core";
 import { queueConfigProblems } from "./queue-config.js";
 
 /** The HTTP server's settings, all from the environment (`.env` in development). */
@@ -61,7 +61,7 @@ function parseAdminToken(env: NodeJS.ProcessEnv, problems: string[]): string | u
   return adminToken;
 }
 
-/** What the server and the worker both need: the datastores and mail. */
+/** What the server and the worker both need: the datastores, mail and logs. */
 function checkShared(env: NodeJS.ProcessEnv, problems: string[]): { production: boolean } {
   const production = env.NODE_ENV === "production";
 
@@ -71,7 +71,8 @@ function checkShared(env: NodeJS.ProcessEnv, problems: string[]): { production: 
   else if (production) problems.push("DATABASE_URL is not set: production needs a PostgreSQL (the embedded one is for development only).");
 
   const redisUrl = env.REDIS_URL?.trim();
-  if (redisUrl) checkUrl("REDIS_URL", redisUrl, ["redis:", "rediss:"], "redis://host:6379", problems);
+  const redisProblem = redisUrl && redisUrlProblem("REDIS_URL", redisUrl);
+  if (redisProblem) problems.push(redisProblem);
 
   try {
     mailSettingsFromEnv(env);
@@ -79,7 +80,7 @@ function checkShared(env: NodeJS.ProcessEnv, problems: string[]): { production: 
     if (!(error instanceof SettingError)) throw error;
     problems.push(error.message);
   }
-  problems.push(...queueConfigProblems(env));
+  problems.push(...queueConfigProblems(env), ...logSettingProblems(env));
   return { production };
 }
 
@@ -115,6 +116,8 @@ function checkUrl(name: string, value: string, protocols: string[], example: str
  * DeclarationError (a task or schedule the code declares wrongly); rethrows anything else.
  */
 export function exitOnInvalidConfig(error: unknown): never {
+  // Plain lines on stderr, not the log: a person reads them at deploy time, and LOG_LEVEL
+  // or LOG_FORMAT may be among the problems.
   if (error instanceof ConfigError) console.error(error.message);
   else if (error instanceof SettingError) console.error(`Invalid configuration:\n  - ${error.message}`);
   else if (error instanceof DeclarationError) console.error(`Invalid declaration: ${error.message}`);

@@ -2,7 +2,7 @@
 // `pnpm start` runs the build. Configuration comes from the environment and
 // `.env` (see .env.example).
 import { serve } from "@hono/node-server";
-import { closeDatabase, describeDatabase, exitGracefullyOnSignals, loadEnvFile, mailer, startTracing } from "@repo/core";
+import { closeDatabase, describeDatabase, exitGracefullyOnSignals, loadEnvFile, logger, mailer, startTracing } from "@repo/core";
 import { exitOnInvalidConfig, loadConfig, type AppConfig } from "./config.js";
 import { migrateOrExit } from "./db/migrations.js";
 
@@ -33,11 +33,11 @@ const server = serve({ fetch: createApp(config).fetch, port: config.port }, (inf
     `mail: ${mailer.describe()}`,
     `tracing: ${tracing.describe()}`,
   ];
-  console.log([`app ready on ${baseUrl} (POST /signup, GET /health)`, ...notes].join("\n  "));
+  logger("app").info({ url: baseUrl }, [`app ready on ${baseUrl} (POST /signup, GET /health)`, ...notes].join("\n  "));
 });
 server.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code !== "EADDRINUSE") throw error;
-  console.error(`PORT ${config.port} is already in use; stop the other server or set PORT to a free port.`);
+  logger("app").fatal(`PORT ${config.port} is already in use; stop the other server or set PORT to a free port.`);
   process.exit(1);
 });
 

@@ -12,6 +12,7 @@ export {
 } from "./db/embedded-postgres.js";
 export { isUniqueViolation, sqlState } from "./db/errors.js";
 export { createBurstLog } from "./log/burst-log.js";
+export { addLogContext, createLogger, logger, logSettingProblems, setRootLogger, type Logger, type LogSettings } from "./log/logger.js";
 export { DeclarationError, describeError, isConnectionError, isUnavailable, ServiceUnavailableError } from "./errors.js";
 export { coreMigrations, migrate, MigrationError, type MigrationFolder } from "./db/migrate.js";
 export { createThrowawayDatabase, type ThrowawayDatabase } from "./db/throwaway-database.js";
@@ -29,6 +30,7 @@ export {
 } from "./email/index.js";
 export { loadEnvFile } from "./config/env-file.js";
 export { redactUrl } from "./config/redact-url.js";
+export { parseRedisUrl, redisUrlProblem, type RedisNode, type RedisTarget } from "./config/redis-url.js";
 export { SettingError } from "./config/setting-error.js";
 export { urlProblem } from "./config/url-problem.js";
 export { exitGracefullyOnSignals } from "./process/shutdown.js";

@@ -1,7 +1,7 @@
 // The worker process: `pnpm worker:dev` (reloads on change) or `pnpm worker` (the
 // build). Importing the registration file registers every task; run() consumes the
 // queue until SIGINT/SIGTERM, then lets running tasks finish and exits.
-import { describeDatabase, loadEnvFile, mailer, startTracing } from "@repo/core";
+import { describeDatabase, loadEnvFile, logger, mailer, startTracing } from "@repo/core";
 import { exitOnInvalidConfig, loadWorkerConfig, type WorkerConfig } from "./config.js";
 import { migrateOrExit } from "./db/migrations.js";
 import { serveWorkerMetrics } from "./worker-metrics.js";
@@ -23,11 +23,14 @@ const { worker } = await import("./tasks/worker.js").catch(exitOnInvalidConfig);
 
 // Tasks run against an up-to-date schema; with the server starting too, the migrations run once.
 await migrateOrExit("worker");
-console.log(`[worker] database: ${await describeDatabase()}\n[worker] mail: ${mailer.describe()}\n[worker] tracing: ${tracing.describe()}`);
+const log = logger("worker");
+log.info(`database: ${await describeDatabase()}`);
+log.info(`mail: ${mailer.describe()}`);
+log.info(`tracing: ${tracing.describe()}`);
 // Listening before the first task is taken: a port that cannot be had stops the worker with nothing begun.
 const metrics = await serveWorkerMetrics(worker.metrics, config).catch((error: Error) => {
-  console.error(error.message);
+  log.fatal(error.message);
   process.exit(1);
 });
-console.log(`[worker] ${metrics}`);
+log.info(metrics);
 await worker.run();

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { coreMigrations, describeError, type MigrationFolder, migrate, MigrationError, redactUrl } from "@repo/core";
+import { coreMigrations, describeError, logger, type MigrationFolder, migrate, MigrationError, redactUrl } from "@repo/core";
 
 /** The app's migrations: generated from src/db/schema.ts by `pnpm db:generate`, reviewed and committed like code. */
 export const appMigrations: MigrationFolder = {
@@ -31,10 +31,9 @@ function unreachable(error: unknown): string {
 export async function migrateOrExit(label: string): Promise<void> {
   try {
     const applied = await migrateDatabase();
-    if (applied.length > 0) console.log(`[${label}] applied migrations: ${applied.join(", ")}`);
+    if (applied.length > 0) logger(label).info(`applied migrations: ${applied.join(", ")}`);
   } catch (error) {
-    if (error instanceof MigrationError) console.error(`[${label}] ${error.message}`);
-    else console.error(`[${label}] ${unreachable(error)}`);
+    logger(label).fatal(error instanceof MigrationError ? error.message : unreachable(error));
     process.exit(1);
   }
 }

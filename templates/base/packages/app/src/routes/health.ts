@@ -1,4 +1,4 @@
-import { db, describeError } from "@repo/core";
+import { db, describeError, logger } from "@repo/core";
 import { type Context, Hono } from "hono";
 import { queueHealthChecks } from "../queue.js";
 
@@ -19,7 +19,7 @@ async function runChecks(checks: Record<string, Check>): Promise<Record<string, 
         await Promise.race([check(), timeout]);
         return [name, "up"] as const;
       } catch (error) {
-        console.error(`[health] ${name} is down: ${describeError(error)}`);
+        logger("health").warn(`${name} is down: ${describeError(error)}`);
         return [name, "down"] as const;
       } finally {
         clearTimeout(timer);

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { createBurstLog } from "../log/burst-log.js";
+import { logger } from "../log/logger.js";
 import { resolveDatabaseUrl } from "./database-url.js";
 
 /**
@@ -66,7 +67,7 @@ export function createDatabase(options: DatabaseOptions = {}): Database {
   const pool = new DeferredPool(typeof url === "string" ? async () => url : url, { max, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   // (A server shutting down ends every client at once: one line a burst.)
-  const logIdleError = createBurstLog("[db]");
+  const logIdleError = createBurstLog((line) => logger("db").warn(line));
   pool.on("error", (error) => logIdleError(`idle client error: ${error.message}`));
   // Neither may a checked-out one between two queries (inside a transaction, when the
   // server shuts down): pg emits that on the client, where the pool listens only while

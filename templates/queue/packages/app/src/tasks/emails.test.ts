@@ -24,7 +24,8 @@ afterAll(async () => {
 function startWorker(): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ["--conditions=development", "--import", "tsx", "src/start-worker.ts"], {
     cwd: appDir,
-    env: process.env,
+    // "worker ready" is an info line, below the tests' default level (warn).
+    env: { ...process.env, LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

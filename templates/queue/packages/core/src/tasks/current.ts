@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { addLogContext } from "@repo/core";
+import { tasksLog } from "./task-log.js";
 
 /** The task being run, as seen from inside it (`worker.current()`). */
 export interface CurrentTask {
@@ -15,7 +17,11 @@ export interface CurrentTask {
    * Nothing is kept for a direct call.
    */
   progress(value: TaskProgress): Promise<void>;
-  /** Adds a line to the task's log, kept with the task (`handle.logs()`, the dashboard). Not kept for a direct call. */
+  /**
+   * Adds a line to the task's log, kept with the task (`handle.logs()`, the dashboard), and
+   * writes it to the process's log too. Not kept for a direct call. (Any line written
+   * inside a task, with any logger from `@repo/core`, carries the task's name, id and attempt.)
+   */
   log(line: string): Promise<void>;
 }
 
@@ -30,13 +36,19 @@ export function directCall(name: string, id: string): CurrentTask {
     attempt: 1,
     signal: new AbortController().signal,
     progress: async () => {},
-    log: async () => {},
+    log: async (line) => tasksLog().info(line),
   };
 }
 
 // AsyncLocalStorage follows the task through every await, so helpers deep in a
 // task reach its signal without it being threaded through the arguments.
 const storage = new AsyncLocalStorage<CurrentTask>();
+
+// Every line written inside a task names it: one store lookup per line, nothing per run.
+addLogContext(() => {
+  const task = storage.getStore();
+  return task && { task: task.name, taskId: task.id, attempt: task.attempt };
+});
 
 export function runAsCurrent<T>(task: CurrentTask, fn: () => T): T {
   return storage.run(task, fn);

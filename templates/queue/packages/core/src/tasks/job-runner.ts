@@ -10,6 +10,7 @@ import type { HeldSlot, LimitGate } from "./limit-gate.js";
 import type { TaskLimits } from "./limits.js";
 import { RunningAttempt } from "./running-attempt.js";
 import { tracedRun } from "./tracing.js";
+import { taskFields, tasksLog } from "./task-log.js";
 
 /** What the runner needs to know about a registered task. */
 export interface RunnableTask {
@@ -66,7 +67,7 @@ export class JobRunner {
   private readonly running = new Map<string, RunningAttempt>();
   private readonly abortWatch: AbortWatch;
   // During an outage every task meets it: one line a burst, not one an attempt.
-  private readonly logUnavailable = createBurstLog("[tasks]", { write: console.warn });
+  private readonly logUnavailable = createBurstLog((line) => tasksLog().warn(line));
 
   constructor(private readonly options: JobRunnerOptions) {
     this.abortWatch = new AbortWatch(this.running, options.tasks, options.abortPollMs);
@@ -94,7 +95,7 @@ export class JobRunner {
           await attempt.handBack();
         } catch (error) {
           // Finished (or lost its lock) meanwhile: nothing to hand back.
-          console.error(`[tasks] could not hand back ${attempt.name} (${attempt.id}): ${(error as Error).message}`);
+          tasksLog().warn(`could not hand back ${attempt.name} (${attempt.id}): ${(error as Error).message}`);
         }
         attempt.stop(new TaskReleasedError(attempt.id));
       }),
@@ -122,7 +123,10 @@ export class JobRunner {
     if (job.repeatJobKey && !task.overlap) {
       const previous = await this.previousRunStillRunning(job);
       if (previous) {
-        console.log(`[tasks] ${job.name} (${id}) skipped: its previous run (${previous}) is still running`);
+        tasksLog().info(
+          taskFields(job, job.attemptsMade + 1),
+          `${job.name} (${id}) skipped: its previous run (${previous}) is still running`,
+        );
         return undefined;
       }
     }

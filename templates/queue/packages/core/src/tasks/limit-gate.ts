@@ -2,6 +2,7 @@ import { createBurstLog, describeError } from "@repo/core";
 import { DelayedError, UnrecoverableError } from "bullmq";
 import type { LimitRequest, LimitStore, TaskJob, TaskQueue } from "./datastore/index.js";
 import type { TaskLimits } from "./limits.js";
+import { tasksLog } from "./task-log.js";
 
 /** A slot a run holds while it runs: renewed meanwhile, given back when it ends. */
 export interface HeldSlot {
@@ -26,7 +27,7 @@ export interface LimitGateOptions {
 export class LimitGate {
   private readonly held = new Set<HeldSlot>();
   private renewal: NodeJS.Timeout | undefined;
-  private readonly logTrouble = createBurstLog("[tasks]", { write: console.warn });
+  private readonly logTrouble = createBurstLog((line) => tasksLog().warn(line));
 
   constructor(private readonly options: LimitGateOptions) {}
 

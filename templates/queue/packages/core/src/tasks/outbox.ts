@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type Database, describeError } from "@repo/core";
 import { type SQL, sql } from "drizzle-orm";
 import type { TaskJobData } from "./datastore/index.js";
+import { tasksLog } from "./task-log.js";
 
 /**
  * The transactional outbox: a task enqueued inside a database transaction is written to
@@ -128,10 +129,10 @@ export class OutboxRelay {
       let moved = 0;
       try {
         moved = await this.outbox.relay(this.queue, this.add, this.batch);
-        if (failing) console.log("[tasks] outbox: queueing tasks again");
+        if (failing) tasksLog().info("outbox: queueing tasks again");
         failing = false;
       } catch (error) {
-        if (!failing) console.error(`[tasks] outbox: could not queue waiting tasks (${describeError(error)}); retrying`);
+        if (!failing) tasksLog().error(`outbox: could not queue waiting tasks (${describeError(error)}); retrying`);
         failing = true;
       }
       if (moved === this.batch) continue;

@@ -1,4 +1,5 @@
 import { runAsCurrent, type CurrentTask, type TaskProgress } from "./current.js";
+import { tasksLog } from "./task-log.js";
 import type { TaskJob } from "./datastore/index.js";
 
 /**
@@ -88,6 +89,7 @@ export class RunningAttempt implements CurrentTask {
   }
 
   async log(line: string): Promise<void> {
+    tasksLog().info(line);
     await this.#job.log(line);
   }
 

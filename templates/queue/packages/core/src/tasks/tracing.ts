@@ -89,3 +89,9 @@ function recordFailure(span: Span, error: unknown): void {
   if (error instanceof Error) span.recordException(error);
   span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
 }
+
+/** The id of the trace a task was queued in (from the context in its data): for its log lines. */
+export function traceIdOf(job: TaskJob): string | undefined {
+  if (!job.data.trace) return undefined;
+  return trace.getSpanContext(propagation.extract(ROOT_CONTEXT, job.data.trace))?.traceId;
+}

@@ -37,6 +37,7 @@ import { declaredLimits } from "./limits.js";
 import { Enqueuer, type EnqueueableTask } from "./enqueuer.js";
 import { Outbox, OutboxRelay } from "./outbox.js";
 import { syncSchedules } from "./schedules.js";
+import { taskFields, tasksLog } from "./task-log.js";
 import { decodeArgs, type Faithful, type Revived } from "./payload.js";
 import { queueNameFromEnv, resolveSettings, type RuntimeSettings, type SettingsOptions } from "./settings.js";
 import { type AbortMarker, type HandleQueues, hasExpired, TaskHandle, wasAbortedWhileRunning } from "./task-handle.js";
@@ -357,31 +358,32 @@ export class TaskWorker {
     this.runner = runner;
     consumer.on("failed", (job, error) => {
       if (!job) {
-        console.error(`[tasks] a task failed: ${error.message}`);
+        tasksLog().error(`a task failed: ${error.message}`);
         return;
       }
       const { level, line, outcome } = attemptEnd(job, error);
-      console[level](line);
+      tasksLog()[level](taskFields(job, job.attemptsMade), line);
       this.metrics.ended(job.name, outcome, outcome === "expired" ? undefined : ranFor(job));
       void this.afterFailure(job);
     });
     consumer.on("completed", (job) => this.metrics.ended(job.name, "completed", ranFor(job)));
     consumer.on("error", (error) => {
       // The datastore reports itself unreachable once and retries; no line per retry.
-      if (!isConnectionError(error)) console.error(`[tasks] worker error: ${error.message}`);
+      if (!isConnectionError(error)) tasksLog().error(`worker error: ${error.message}`);
     });
     await consumer.waitUntilReady();
     const schedules = this.schedules.map(({ options, ...schedule }) => ({ ...schedule, jobOptions: this.jobOptions(options) }));
     const { removed } = await syncSchedules(await this.queues.tasks(), schedules);
-    if (removed.length > 0) console.log(`[tasks] removed schedules no longer declared: ${removed.join(", ")}`);
+    if (removed.length > 0) tasksLog().info(`removed schedules no longer declared: ${removed.join(", ")}`);
     // Abort markers outlive their tasks only as long as failed tasks are kept.
     await (await this.queues.abortMarkers()).clean(this.settings.keepFailedMs, 1_000, "wait");
     if (this.outbox) {
       this.relay = new OutboxRelay(this.outbox, this.queueName, (entry) => this.enqueuer.fromOutbox(entry), this.settings.outboxPollMs);
       this.relay.start();
     }
-    console.log(
-      `[tasks] worker ready: queue "${this.queueName}" on ${datastore.kind}, concurrency ${concurrency}, tasks: ${this.taskNames.join(", ") || "(none registered)"}`,
+    tasksLog().info(
+      { queue: this.queueName, datastore: datastore.kind, concurrency, tasks: this.taskNames },
+      `worker ready: queue "${this.queueName}" on ${datastore.kind}, concurrency ${concurrency}, tasks: ${this.taskNames.join(", ") || "(none registered)"}`,
     );
     // Resolves when the consumer closes; its failures are its 'error' events, reported above.
     consumer.run().catch(() => {});
@@ -417,7 +419,7 @@ export class TaskWorker {
       ]);
       grace.abort();
       if (!inTime) {
-        console.log(`[tasks] grace period over: handing ${runner.runningCount} running task(s) back to the queue`);
+        tasksLog().warn(`grace period over: handing ${runner.runningCount} running task(s) back to the queue`);
         await runner.releaseAll();
       }
       await drained;
@@ -463,7 +465,7 @@ export class TaskWorker {
       try {
         await hook(failure);
       } catch (error) {
-        console.error(`[tasks] onFailure hook for ${job.name} (${job.id}) threw:`, error);
+        tasksLog().error({ ...taskFields(job, job.attemptsMade), err: error }, `onFailure hook for ${job.name} (${job.id}) threw`);
       }
     }
   }
@@ -475,7 +477,7 @@ export class TaskWorker {
 
   /** BullMQ's FlowProducer on the datastore, opened on the first flow. */
   private flowProducer(): Promise<TaskFlowProducer> {
-    this.flows ??= forgetOnFailure(this.getDatastore().openFlowProducer(), () => (this.flows = undefined));
+    this.flows ??= forgetOnFailure(this.getDatastore().openFlowProducer(this.queueName), () => (this.flows = undefined));
     return this.flows;
   }
 
@@ -489,7 +491,7 @@ export class TaskWorker {
 
   private handleSignals(): void {
     exitGracefullyOnSignals("tasks", async (signal) => {
-      console.log(`[tasks] ${signal}: taking no new tasks; running ones get ${this.settings.shutdownGraceMs} ms to finish`);
+      tasksLog().info(`${signal}: taking no new tasks; running ones get ${this.settings.shutdownGraceMs} ms to finish`);
       await this.close();
       // The process ends: its database pool too (and its hold on the embedded PostgreSQL).
       await closeDatabase();
@@ -512,16 +514,16 @@ function forgetOnFailure<T>(opening: Promise<T>, forget: () => void): Promise<T>
  * One line per failed attempt, saying what happens next: a retry (and when), the end
  * (the task gave up), or an abort — which is no failure of the task's.
  */
-function attemptEnd(job: TaskJob, error: Error): { level: "log" | "warn" | "error"; line: string; outcome: AttemptOutcome } {
+function attemptEnd(job: TaskJob, error: Error): { level: "info" | "warn" | "error"; line: string; outcome: AttemptOutcome } {
   const task = `${job.name} (${job.id})`;
-  if (error instanceof TaskAbortedError) return { level: "log", line: `[tasks] ${task} was aborted`, outcome: "aborted" };
-  if (error instanceof TaskExpiredError) return { level: "warn", line: `[tasks] ${error.message}`, outcome: "expired" };
+  if (error instanceof TaskAbortedError) return { level: "info", line: `${task} was aborted`, outcome: "aborted" };
+  if (error instanceof TaskExpiredError) return { level: "warn", line: error.message, outcome: "expired" };
   const attempts = `attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}`;
   if (typeof job.finishedOn === "number")
-    return { level: "error", line: `[tasks] ${task} failed (${attempts}), giving up: ${error.message}`, outcome: "failed" };
+    return { level: "error", line: `${task} failed (${attempts}), giving up: ${error.message}`, outcome: "failed" };
   const delay = job.opts.backoff && typeof job.opts.backoff === "object" ? job.opts.backoff.delay : undefined;
   const when = delay === undefined ? "" : ` in ${delay < 1000 ? `${delay} ms` : `${(delay / 1000).toFixed(1)} s`}`;
-  return { level: "warn", line: `[tasks] ${task} failed (${attempts}): ${error.message}; retrying${when}`, outcome: "retried" };
+  return { level: "warn", line: `${task} failed (${attempts}): ${error.message}; retrying${when}`, outcome: "retried" };
 }
 
 /** How long the attempt that just ended ran, from its start (BullMQ's processedOn) to now. */

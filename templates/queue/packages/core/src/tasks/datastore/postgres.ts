@@ -53,7 +53,7 @@ export function postgresDatastore({ url, schema = "bullmq" }: { url?: string; sc
       await readyOrClosed(queue);
       return queue;
     },
-    async openFlowProducer() {
+    async openFlowProducer(_queueName) {
       const flows = new postgresBullMQ.FlowProducer({ connection: await connection() });
       await readyOrClosed(flows);
       return flows;

@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describeError, isConnectionError, redactUrl, ServiceUnavailableError } from "@repo/core";
 import { retryDelay } from "../backoff.js";
+import { tasksLog } from "../task-log.js";
 import type { DatastoreLog, DatastoreOptions, RetryInfo } from "./types.js";
 
-const consoleLog: DatastoreLog = {
-  error: (line) => console.error(`[tasks] ${line}`),
-  warn: (line) => console.warn(`[tasks] ${line}`),
-  info: (line) => console.log(`[tasks] ${line}`),
+const processLog: DatastoreLog = {
+  error: (line) => tasksLog().error(line),
+  warn: (line) => tasksLog().warn(line),
+  info: (line) => tasksLog().info(line),
 };
 
 /** "Redis at redis://:***@host:6379": a datastore in messages, its password hidden. */
@@ -49,7 +50,7 @@ export class Reachability {
   }
 
   get log(): DatastoreLog {
-    return this.options.log ?? consoleLog;
+    return this.options.log ?? processLog;
   }
 
   async url(): Promise<string> {

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-client.js";
 import type { Admission, LimitRequest, LimitStore } from "./types.js";
 
 /*
@@ -110,12 +110,15 @@ type Scripts = {
   taskLimitRelease(...keysAndArgs: (string | number)[]): Promise<string[]>;
 };
 
-/** The limits of `queueName`'s tasks, on a connection the caller owns. */
-export function redisLimitStore(connection: Redis, queueName: string): LimitStore {
+/**
+ * The limits of one queue's tasks, on a connection the caller owns; their keys start with
+ * `queueKey` (the queue's own, "bull:tasks": on a Cluster in the queue's slot, "{tasks}:tasks").
+ */
+export function redisLimitStore(connection: RedisClient, queueKey: string): LimitStore {
   connection.defineCommand("taskLimitAdmit", { numberOfKeys: 4, lua: ADMIT });
   connection.defineCommand("taskLimitRelease", { numberOfKeys: 2, lua: RELEASE });
-  const redis = connection as Redis & Scripts;
-  const keyOf = (limit: string, part: "slots" | "waiting" | "runs" | "plans") => `bull:${queueName}:limit:${limit}:${part}`;
+  const redis = connection as RedisClient & Scripts;
+  const keyOf = (limit: string, part: "slots" | "waiting" | "runs" | "plans") => `${queueKey}:limit:${limit}:${part}`;
   let starts = 0;
   return {
     async admit({ member, concurrency, rate, leaseMs }: LimitRequest, now: number): Promise<Admission> {

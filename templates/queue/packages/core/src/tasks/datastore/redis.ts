@@ -1,20 +1,23 @@
 import { FlowProducer, Queue, QueueEvents, Worker } from "bullmq";
 import { once } from "node:events";
-import { Redis } from "ioredis";
+import { parseRedisUrl, type RedisTarget } from "@repo/core";
 import { consumerOptions } from "./consumer-options.js";
+import { createRedisClient, queuePrefix, type RedisClient } from "./redis-client.js";
 import { Reachability, reconnectDelay } from "./reachability.js";
 import { redisLimitStore } from "./redis-limits.js";
 import type { Datastore, DatastoreOptions, TaskJobData, TaskQueueEvents } from "./types.js";
 
 const HINT = "Check that Redis is running and reachable from here, and that REDIS_URL is right (host, port, password; rediss:// for TLS).";
 
-/** BullMQ on Redis: production's datastore (many workers on many machines). */
+/** BullMQ on Redis (one server, through Sentinel, or a Cluster): production's datastore (many workers on many machines). */
 export function redisDatastore(url: string, options: DatastoreOptions): Datastore {
   const connectTimeout = options.connectTimeoutMs ?? 5_000;
-  const reachability = new Reachability({ what: "Redis", hint: HINT, url, probe: (target) => ping(target, connectTimeout) }, options);
+  const target = parseRedisUrl(url);
+  const prefix = (queueName: string) => queuePrefix(target, queueName);
+  const reachability = new Reachability({ what: "Redis", hint: HINT, url, probe: () => ping(target, connectTimeout) }, options);
   let evictionChecked = false;
   // The policy decides whether Redis may silently drop queued tasks: say so once per process.
-  const checkEvictionPolicy = async (connection: Redis) => {
+  const checkEvictionPolicy = async (connection: RedisClient) => {
     if (evictionChecked) return;
     evictionChecked = true;
     const policy = await readEvictionPolicy(connection).catch(() => undefined);
@@ -22,16 +25,16 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
   };
 
   // BullMQ does not close connections it was handed, so the datastore tracks and closes them.
-  const connections: Redis[] = [];
-  const producers = new Set<Redis>();
+  const connections: RedisClient[] = [];
+  const producers = new Set<RedisClient>();
   const listeners = new Set<TaskQueueEvents>();
-  const forget = (connection: Redis) => {
+  const forget = (connection: RedisClient) => {
     connection.disconnect();
     connections.splice(connections.indexOf(connection), 1);
     producers.delete(connection);
   };
   const connect = (blocking: boolean) => {
-    const connection = new Redis(url, {
+    const connection = createRedisClient(target, {
       // Worker connections block on Redis; ioredis must retry those forever (BullMQ requirement).
       // Producers (enqueue, status, the dashboard) fail at once while Redis is away instead:
       // a request must not wait for it (BullMQ's advice for queues used in web servers).
@@ -55,7 +58,7 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
     waitUntilReachable: (waitOptions) => reachability.waitUntilReachable(waitOptions),
     async openQueue<Data = TaskJobData>(name: string) {
       const connection = connect(false);
-      const queue = new Queue<Data, unknown, string>(name, { connection });
+      const queue = new Queue<Data, unknown, string>(name, { connection, prefix: prefix(name) });
       reachability.watch(queue);
       // While Redis is away a new connection retries for ever: bounded here, and dropped if it fails.
       await reachability.ready(queue, connectTimeout).catch((error: unknown) => {
@@ -64,9 +67,9 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
       });
       return queue;
     },
-    async openFlowProducer() {
+    async openFlowProducer(queueName) {
       const connection = connect(false);
-      const flows = new FlowProducer({ connection });
+      const flows = new FlowProducer({ connection, prefix: prefix(queueName) });
       await reachability.ready(flows, connectTimeout).catch((error: unknown) => {
         forget(connection);
         throw error;
@@ -79,10 +82,10 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
         if (connection.status !== "ready") await once(connection, "ready");
       };
       await reachability.ready({ waitUntilReady, close: async () => forget(connection) }, connectTimeout);
-      return redisLimitStore(connection, queueName);
+      return redisLimitStore(connection, `${prefix(queueName)}:${queueName}`);
     },
     async openQueueEvents(name) {
-      const events = new QueueEvents(name, { connection: connect(true) });
+      const events = new QueueEvents(name, { connection: connect(true), prefix: prefix(name) });
       reachability.watch(events);
       listeners.add(events);
       return events;
@@ -92,6 +95,7 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
       const consumer = new Worker<TaskJobData, unknown, string>(name, processor, {
         ...consumerOptions(settings),
         connection: connect(true),
+        prefix: prefix(name),
       });
       reachability.watch(consumer);
       return consumer;
@@ -100,9 +104,9 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
       // A producer still reconnecting (its backoff outlasts the outage) cannot enqueue yet: not ready.
       const waiting = [...producers].find((connection) => connection.status !== "ready");
       if (waiting) throw new Error(`the connection to ${reachability.describe(url)} is ${waiting.status}`);
-      await ping(url, connectTimeout);
+      await ping(target, connectTimeout);
     },
-    countWorkers: (queueName) => countWorkers(url, queueName, connectTimeout),
+    countWorkers: (queueName) => countWorkers(target, queueName, connectTimeout),
     async close() {
       reachability.close();
       await Promise.all([...listeners].map((events) => events.close().catch(() => {})));
@@ -114,8 +118,8 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
 }
 
 /** One connection attempt, no offline queue and no retries: the caller owns retrying. */
-function connectOnce(url: string, connectTimeout: number): { client: Redis; connect(): Promise<void> } {
-  const client = new Redis(url, {
+function connectOnce(target: RedisTarget, connectTimeout: number): { client: RedisClient; connect(): Promise<void> } {
+  const client = createRedisClient(target, {
     lazyConnect: true,
     connectTimeout,
     maxRetriesPerRequest: 0,
@@ -136,8 +140,8 @@ function connectOnce(url: string, connectTimeout: number): { client: Redis; conn
   };
 }
 
-async function ping(url: string, connectTimeout: number): Promise<void> {
-  const { client, connect } = connectOnce(url, connectTimeout);
+async function ping(target: RedisTarget, connectTimeout: number): Promise<void> {
+  const { client, connect } = connectOnce(target, connectTimeout);
   try {
     await connect();
     await client.ping();
@@ -150,13 +154,13 @@ async function ping(url: string, connectTimeout: number): Promise<void> {
  * BullMQ's own discovery (`queue.getWorkers()`): the named connections in CLIENT LIST.
  * A worker that exits, crashes or is killed drops its connection and leaves the list.
  */
-async function countWorkers(url: string, queueName: string, connectTimeout: number): Promise<number> {
-  const { client, connect } = connectOnce(url, connectTimeout);
+async function countWorkers(target: RedisTarget, queueName: string, connectTimeout: number): Promise<number> {
+  const { client, connect } = connectOnce(target, connectTimeout);
   // skipVersionCheck: BullMQ's INFO check would print its own warnings into a health check's output.
   let queue: Queue | undefined;
   try {
     await connect();
-    queue = new Queue(queueName, { connection: client, skipVersionCheck: true });
+    queue = new Queue(queueName, { connection: client, prefix: queuePrefix(target, queueName), skipVersionCheck: true });
     queue.on("error", () => {}); // failures reject getWorkers() below
     const workers = await queue.getWorkers();
     // BullMQ's stand-in entry when the server refuses CLIENT LIST (e.g. some managed Redis).
@@ -169,7 +173,7 @@ async function countWorkers(url: string, queueName: string, connectTimeout: numb
 }
 
 /** Redis's `maxmemory-policy`, from INFO (allowed on managed Redis, where CONFIG often is not). */
-async function readEvictionPolicy(client: Redis): Promise<string | undefined> {
+async function readEvictionPolicy(client: RedisClient): Promise<string | undefined> {
   const info = await client.info("memory");
   return /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
 }

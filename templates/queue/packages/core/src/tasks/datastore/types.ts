@@ -107,7 +107,7 @@ export interface RetryInfo {
 }
 
 export interface DatastoreOptions {
-  /** Default: console, prefixed with "[tasks]". */
+  /** Default: the process log (component "tasks"). */
   log?: DatastoreLog;
   /** Reconnection backoff: exponential from `baseMs`, capped at `capMs`, with jitter. */
   retry?: { baseMs?: number; capMs?: number };
@@ -141,8 +141,8 @@ export interface Datastore {
    * openQueue; closed by close() at the latest.
    */
   openQueueEvents(name: string): Promise<TaskQueueEvents>;
-  /** A producer of flows (a parent and its children in one round trip); ready or rejecting like openQueue. */
-  openFlowProducer(): Promise<TaskFlowProducer>;
+  /** A producer of flows (a parent and its children in one round trip) on `queueName`; ready or rejecting like openQueue. */
+  openFlowProducer(queueName: string): Promise<TaskFlowProducer>;
   /**
    * The concurrency and rate limits of a queue's tasks (limit-gate.ts), for a worker running
    * up to `concurrency` tasks at once; ready or rejecting like openQueue; closed by close().
