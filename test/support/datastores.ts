@@ -43,6 +43,7 @@ export async function stopEmbeddedDatastore(): Promise<void> {
 }
 
 let cluster: Promise<ThrowawayRedisCluster> | undefined;
+let clusterMissing: boolean | undefined;
 
 /** A throwaway Redis Cluster (three primaries) for this test file, started on first use. */
 function clusterUrl(): Promise<string> {
@@ -61,9 +62,10 @@ export async function stopRedisCluster(): Promise<void> {
 export const redisCluster: Datastore = {
   name: "Redis Cluster",
   kind: "redis",
-  // Asked when a suite lists it: files that do not, say nothing about redis-server.
+  // Asked when a suite lists it (files that do not say nothing about redis-server), once.
   get skip() {
-    return missing("redis-server and redis-cli (to start a throwaway Redis Cluster)", redisServerBinary() && redisCliBinary());
+    clusterMissing ??= missing("redis-server and redis-cli (to start a throwaway Redis Cluster)", redisServerBinary() && redisCliBinary());
+    return clusterMissing;
   },
   url: clusterUrl,
 };

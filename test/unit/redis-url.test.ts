@@ -46,6 +46,7 @@ describe("REDIS_URL's forms", () => {
       ["redis+sentinel://s1", /must end with the name the Sentinels know the primary by/],
       ["redis+sentinel://s1/mymaster/zero", /may end with a database number/],
       ["redis+shard://:s3cret@n1", /is not a Redis URL/],
+      ["redis+cluster://:s3cret%zz@n1", /not URL-encoded/],
       ["http://:s3cret@n1", /must start with redis:\/\//],
     ] as const) {
       expect(() => parseRedisUrl(url)).toThrow(problem);

@@ -30,36 +30,47 @@ const MULTI_HOST = /^(rediss?)\+(sentinel|cluster):\/\/(?:([^@/?#]*)@)?([^/?#]*)
 
 /** Reads REDIS_URL's forms (see RedisTarget); throws an Error saying what is wrong, without echoing the value. */
 export function parseRedisUrl(value: string): RedisTarget {
-  const problem = redisUrlProblem("REDIS_URL", value);
-  if (problem) throw new Error(problem);
-  const multiHost = MULTI_HOST.exec(value);
-  if (!multiHost) return { kind: "server", url: value };
-  const [, scheme, kind, userinfo = "", hosts = "", path = ""] = multiHost;
-  const [username, password] = userinfo.split(/:(.*)/s).map((part) => (part ? decodeURIComponent(part) : undefined));
-  const credentials = { username, password, tls: scheme === "rediss" };
-  const [primaryName = "", db = "0"] = path.split("/");
-  if (kind === "sentinel") return { kind, sentinels: parseNodes(hosts, 26379)!, primaryName, db: Number(db), ...credentials };
-  return { kind: "cluster", nodes: parseNodes(hosts, 6379)!, ...credentials };
+  const read = readRedisUrl("REDIS_URL", value);
+  if ("problem" in read) throw new Error(read.problem);
+  return read.target;
 }
 
 /** What is wrong with a REDIS_URL-like setting, or undefined; the value is never echoed (it may hold a password). */
 export function redisUrlProblem(name: string, value: string): string | undefined {
+  const read = readRedisUrl(name, value);
+  return "problem" in read ? read.problem : undefined;
+}
+
+function readRedisUrl(name: string, value: string): { target: RedisTarget } | { problem: string } {
   const multiHost = MULTI_HOST.exec(value);
   if (!multiHost) {
-    if (/^rediss?\+/.test(value)) return `${name} is not a Redis URL; expected something like ${EXAMPLES}.`;
-    return urlProblem(name, value, ["redis:", "rediss:", "redis+sentinel:", "redis+cluster:"], EXAMPLES);
+    if (/^rediss?\+/.test(value)) return { problem: `${name} is not a Redis URL; expected something like ${EXAMPLES}.` };
+    const problem = urlProblem(name, value, ["redis:", "rediss:", "redis+sentinel:", "redis+cluster:"], EXAMPLES);
+    return problem ? { problem } : { target: { kind: "server", url: value } };
   }
-  const [, , kind, , hosts = "", path = ""] = multiHost;
-  if (!parseNodes(hosts, 0)) return `${name} must list its ${kind} nodes as host:port, separated by commas.`;
-  const [primaryName, db, ...rest] = path.split("/");
-  if (kind === "sentinel") {
-    if (!primaryName) return `${name} must end with the name the Sentinels know the primary by, e.g. redis+sentinel://host:26379/mymaster.`;
-    if ((db !== undefined && !/^\d+$/.test(db)) || rest.length > 0)
-      return `${name} may end with a database number after the primary's name (/mymaster/0), nothing else.`;
-  } else if (path) {
-    return `${name} of a Redis Cluster takes no path: a cluster has one database.`;
+  const [, scheme, kind, userinfo = "", hosts = "", path = ""] = multiHost;
+  const nodes = parseNodes(hosts, kind === "sentinel" ? 26379 : 6379);
+  if (!nodes) return { problem: `${name} must list its ${kind} nodes as host:port, separated by commas.` };
+  let username: string | undefined;
+  let password: string | undefined;
+  try {
+    [username, password] = userinfo.split(/:(.*)/s).map((part) => (part ? decodeURIComponent(part) : undefined));
+  } catch {
+    return { problem: `${name} has a user or password that is not URL-encoded (write % as %25).` };
   }
-  return undefined;
+  const credentials = { username, password, tls: scheme === "rediss" };
+  if (kind === "cluster") {
+    if (path) return { problem: `${name} of a Redis Cluster takes no path: a cluster has one database.` };
+    return { target: { kind, nodes, ...credentials } };
+  }
+  const [primaryName, db = "0", ...rest] = path.split("/");
+  if (!primaryName) {
+    return { problem: `${name} must end with the name the Sentinels know the primary by, e.g. redis+sentinel://host:26379/mymaster.` };
+  }
+  if (!/^\d+$/.test(db) || rest.length > 0) {
+    return { problem: `${name} may end with a database number after the primary's name (/mymaster/0), nothing else.` };
+  }
+  return { target: { kind: "sentinel", sentinels: nodes, primaryName, db: Number(db), ...credentials } };
 }
 
 /** "h1:1,[::1]:2,h3" → nodes (a missing port is `defaultPort`); undefined when one is malformed. */

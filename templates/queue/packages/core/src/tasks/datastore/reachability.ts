@@ -4,12 +4,6 @@ import { retryDelay } from "../backoff.js";
 import { tasksLog } from "../task-log.js";
 import type { DatastoreLog, DatastoreOptions, RetryInfo } from "./types.js";
 
-const processLog: DatastoreLog = {
-  error: (line) => tasksLog().error(line),
-  warn: (line) => tasksLog().warn(line),
-  info: (line) => tasksLog().info(line),
-};
-
 /** "Redis at redis://:***@host:6379": a datastore in messages, its password hidden. */
 export function describeTarget(what: "Redis" | "PostgreSQL", url: string): string {
   return `${what} at ${redactUrl(url)}`;
@@ -50,7 +44,7 @@ export class Reachability {
   }
 
   get log(): DatastoreLog {
-    return this.options.log ?? processLog;
+    return this.options.log ?? tasksLog();
   }
 
   async url(): Promise<string> {
