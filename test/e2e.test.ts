@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { execa } from "execa";
 import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "./support/cli.js";
-import { cliPackageDir } from "./support/paths.js";
 import { freshDatabase } from "./support/databases.js";
+import { packCli } from "./support/pack.js";
 import { pnpm, projectScript as runProjectScript } from "./support/pnpm.js";
 import { findPostgres, findRedis, missing } from "./support/services.js";
 
@@ -30,16 +30,7 @@ const embeddedOnly = baseEnv;
 let tarball: string;
 
 beforeAll(async () => {
-  const dir = await tempDir("create-scaffold-pack-");
-  // The global setup has built dist/; prepack would build it again (tsup empties dist/
-  // first), and the other test files, running meanwhile, would find no CLI.
-  await pnpm(["pack", "--pack-destination", dir], {
-    cwd: cliPackageDir,
-    env: { npm_config_ignore_scripts: "true" },
-  });
-  const name = (await readdir(dir)).find((file) => file.endsWith(".tgz"));
-  if (!name) throw new Error("pnpm pack produced no tarball");
-  tarball = path.join(dir, name);
+  tarball = await packCli();
 });
 
 async function generateFromTarball(args: string[]) {

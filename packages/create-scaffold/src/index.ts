@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import path from "node:path";
 import { type CheckArgs, helpText, parseCommand, type UpgradeArgs, UsageError } from "./args.js";
+import { nextSteps } from "./next-steps.js";
 import { CancelledError, isInteractive, resolveOptions, type Options } from "./options.js";
 import type { PlannedFile } from "./plan.js";
 import { inspectTarget } from "./target.js";
@@ -66,37 +67,36 @@ async function check({ directory, json }: CheckArgs): Promise<number> {
 
 async function finish(options: Options, shownDir: string, ui: Ui): Promise<number> {
   const cd = shownDir === "." ? [] : [`cd ${shownDir}`];
+  // What the user types to run pnpm; the install may find it runs another way.
+  let pnpm = "pnpm";
   // Ctrl-C from here on: the project is already complete, so say how to finish it.
   const onInterrupt = () => {
-    console.error(`\nCancelled. The project is complete; to finish: ${[...cd, "pnpm install"].join(" && ")}`);
+    console.error(`\nCancelled. The project is complete; to finish: ${[...cd, `${pnpm} install`].join(" && ")}`);
     process.exit(130);
   };
   process.once("SIGINT", onInterrupt);
   try {
-    return await runPostSteps(options, cd, ui);
+    // execa is loaded only when a post step runs.
+    const post = options.install || options.git ? await import("./post.js") : undefined;
+    if (post && options.install) {
+      const installed = await ui.task("Installing dependencies with pnpm", () => post.installDependencies(options.targetDir));
+      if (installed.pnpm) pnpm = installed.pnpm.label;
+      if (!installed.ok) {
+        ui.error(installed.message);
+        ui.error(`The project is complete; only the install failed. To retry: ${[...cd, `${pnpm} install`].join(" && ")}`);
+        return 1;
+      }
+      if (installed.note) ui.info(installed.note);
+    }
+    if (post && options.git) {
+      const git = await post.initialiseGit(options.targetDir);
+      if (git.ok) ui.info(git.note ?? "git ready");
+      else ui.warn(`${git.message}\nThe project is complete; set up git yourself when ready.`);
+    }
   } finally {
     process.off("SIGINT", onInterrupt);
   }
-}
-
-async function runPostSteps(options: Options, cd: string[], ui: Ui): Promise<number> {
-  // execa is loaded only when a post step runs.
-  const post = options.install || options.git ? await import("./post.js") : undefined;
-  if (post && options.install) {
-    const installed = await ui.task("Installing dependencies with pnpm", () => post.installDependencies(options.targetDir));
-    if (!installed.ok) {
-      ui.error(installed.message);
-      ui.error(`The project is complete; only the install failed. To retry: ${[...cd, "pnpm install"].join(" && ")}`);
-      return 1;
-    }
-  }
-  if (post && options.git) {
-    const git = await post.initialiseGit(options.targetDir);
-    if (git.ok) ui.info(git.note ?? "git ready");
-    else ui.warn(`${git.message}\nThe project is complete; set up git yourself when ready.`);
-  }
-  const next = [...cd, ...(options.install ? [] : ["pnpm install"]), "pnpm dev", "pnpm test"];
-  ui.outro(`Next steps:\n${next.map((step) => `  ${step}`).join("\n")}`);
+  ui.outro(nextSteps({ cd, installed: options.install, pnpm }));
   return 0;
 }
 

@@ -1,27 +1,31 @@
 import { execa } from "execa";
-import { findPnpm } from "./pnpm.js";
+import { type PnpmCommand, packageManagerEnv, setUpPnpm } from "./pnpm.js";
 
 export type StepResult = { ok: true; note?: string } | { ok: false; message: string };
 
+/** The install's outcome, with the pnpm it ran: the user's next commands run the same one. */
+export type InstallResult = StepResult & { pnpm?: PnpmCommand };
+
 /** `pnpm install` in the new project; stdin is ignored so it can never wait on input. */
-export async function installDependencies(projectDir: string): Promise<StepResult> {
-  const pnpm = await findPnpm();
-  if (!pnpm) {
+export async function installDependencies(projectDir: string): Promise<InstallResult> {
+  const setup = await setUpPnpm(projectDir);
+  if (!setup) {
     return {
       ok: false,
       message: "pnpm was not found (tried pnpm, corepack pnpm and npx pnpm@10). Install it: npm install --global pnpm@10",
     };
   }
+  const { command: pnpm } = setup;
   const result = await execa(pnpm.file, [...pnpm.prefix, "install"], {
     cwd: projectDir,
     stdin: "ignore",
     all: true,
     reject: false,
-    env: { COREPACK_ENABLE_DOWNLOAD_PROMPT: "0" },
+    env: packageManagerEnv(),
   });
-  if (result.exitCode === 0) return { ok: true, note: `installed with ${pnpm.label}` };
+  if (result.exitCode === 0) return { ok: true, pnpm, note: [setup.note, `installed with ${pnpm.label}`].filter(Boolean).join("; ") };
   const tail = (result.all ?? "").trim().split("\n").slice(-15).join("\n");
-  return { ok: false, message: `${pnpm.label} install failed (exit ${result.exitCode ?? result.signal}):\n${tail}` };
+  return { ok: false, pnpm, message: `${pnpm.label} install failed (exit ${result.exitCode ?? result.signal}):\n${tail}` };
 }
 
 /** `git init` + initial commit, skipped when git is missing or the project sits inside another repository. */

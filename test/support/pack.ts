@@ -1,0 +1,19 @@
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { tempDir } from "./cli.js";
+import { cliPackageDir } from "./paths.js";
+import { pnpm } from "./pnpm.js";
+
+/** The CLI packed as it would be published: the path of its tarball, alone in a folder of its own. */
+export async function packCli(): Promise<string> {
+  const dir = await tempDir("create-scaffold-pack-");
+  // The global setup has built dist/; prepack would build it again (tsup empties dist/
+  // first), and the other test files, running meanwhile, would find no CLI.
+  await pnpm(["pack", "--pack-destination", dir], {
+    cwd: cliPackageDir,
+    env: { npm_config_ignore_scripts: "true" },
+  });
+  const name = (await readdir(dir)).find((file) => file.endsWith(".tgz"));
+  if (!name) throw new Error("pnpm pack produced no tarball");
+  return path.join(dir, name);
+}
