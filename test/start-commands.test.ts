@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BareMachine, bareMachine, enableThroughCorepack } from "./support/bare-machine.js";
+import { type BareMachine, bareMachine, enableThroughCorepack, systemPackageManagers } from "./support/bare-machine.js";
 import { tempDir } from "./support/cli.js";
 import { packCli } from "./support/pack.js";
 import { startVerdaccio, type Verdaccio } from "./support/verdaccio.js";
@@ -16,8 +16,10 @@ import { startVerdaccio, type Verdaccio } from "./support/verdaccio.js";
 
 let tarball: string;
 let registry: Verdaccio;
+let systemBefore: string[];
 
 beforeAll(async () => {
+  systemBefore = await systemPackageManagers();
   tarball = await packCli();
   registry = await startVerdaccio();
   await registry.publish(tarball);
@@ -138,6 +140,8 @@ describe("each documented start command, on a machine with nothing but Node", ()
       });
       expect(check.exitCode, check.all).toBe(0);
       expect(check.all).toContain("packages/core is as create-scaffold generated it");
+      // Whatever the CLI set up, it set up on the bare machine, not on the one running the tests.
+      expect(await systemPackageManagers()).toEqual(systemBefore);
     }, 420_000);
   }
 });

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, readdir, symlink } from "node:fs/promises";
+import { chmod, copyFile, link, mkdir, readdir, symlink } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { tempDir } from "./cli.js";
@@ -29,7 +29,14 @@ export async function bareMachine({ corepack }: { corepack: boolean }): Promise<
   await mkdir(nodeBin);
   await mkdir(systemBin);
 
-  await symlink(process.execPath, path.join(nodeBin, "node"));
+  // A file of its own, not a symlink: Node resolves its own path (process.execPath), and
+  // yarn puts that folder first on its scripts' PATH. Through a symlink that would be the
+  // system's folder, where the CLI's `corepack enable pnpm` would then write.
+  const node = path.join(nodeBin, "node");
+  await link(process.execPath, node).catch(async () => {
+    await copyFile(process.execPath, node);
+    await chmod(node, 0o755);
+  });
   for (const tool of ["npm", "npx", ...(corepack ? ["corepack"] : [])]) {
     const found = which(tool);
     if (!found) throw new Error(`${tool} is not on PATH: this Node installation lacks it`);
@@ -75,6 +82,15 @@ function corepackSettings(): Promise<NodeJS.ProcessEnv> {
     return { COREPACK_NPM_REGISTRY: registry, ...(signed ? {} : { COREPACK_INTEGRITY_KEYS: "0" }) };
   })();
   return corepackSettingsFound;
+}
+
+/** The package managers in this machine's own folders: a test on a bare machine must leave them as they were. */
+export async function systemPackageManagers(): Promise<string[]> {
+  const found: string[] = [];
+  for (const folder of systemFolders.filter((dir) => existsSync(dir))) {
+    for (const name of await readdir(folder)) if (packageManagers.has(name)) found.push(path.join(folder, name));
+  }
+  return found.sort();
 }
 
 /** Makes `pnpm` (or yarn) a command on that machine the way its docs say: `corepack enable`. */
