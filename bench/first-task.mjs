@@ -133,12 +133,25 @@ for (let run = 0; run <= projects; run++) {
 
 const m = (pick) => median(rows.map(pick));
 const total = m((row) => row.generate + row.install + row.first.total);
-const line = (label, ms) => console.log(`  ${label.padEnd(44)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${((ms / total) * 100).toFixed(0).padStart(3)} %`);
+const line = (label, ms) =>
+  console.log(`  ${label.padEnd(44)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${((ms / total) * 100).toFixed(0).padStart(3)} %`);
 console.log(`\n\ntime to first task: medians of ${projects} projects, Node ${process.version}, pnpm as ${pnpm.label}`);
-line("create-scaffold generates the project", m((row) => row.generate));
-line("… and installs it (pnpm install)", m((row) => row.install));
-line("pnpm dev: app and worker ready", m((row) => row.first.ready));
-line("signup → welcome email on disk", m((row) => row.first.email));
+line(
+  "create-scaffold generates the project",
+  m((row) => row.generate),
+);
+line(
+  "… and installs it (pnpm install)",
+  m((row) => row.install),
+);
+line(
+  "pnpm dev: app and worker ready",
+  m((row) => row.first.ready),
+);
+line(
+  "signup → welcome email on disk",
+  m((row) => row.first.email),
+);
 console.log(`  ${"total".padEnd(44)} ${(total / 1000).toFixed(2).padStart(6)} s`);
 console.log(`\nthe second pnpm dev on the same project (database initialised):`);
 console.log(`  pnpm dev: app and worker ready                ${(m((row) => row.again.ready) / 1000).toFixed(2).padStart(6)} s`);
