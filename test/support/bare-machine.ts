@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { chmod, copyFile, link, mkdir, readdir, symlink } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
+import { findOnPath } from "../../packages/create-scaffold/src/next-steps.js";
 import { tempDir } from "./cli.js";
 import { freshMachine } from "./fresh-machine.js";
 
@@ -38,18 +39,16 @@ export async function bareMachine({ corepack }: { corepack: boolean }): Promise<
     await chmod(node, 0o755);
   });
   for (const tool of ["npm", "npx", ...(corepack ? ["corepack"] : [])]) {
-    const found = which(tool);
+    const found = findOnPath(tool);
     if (!found) throw new Error(`${tool} is not on PATH: this Node installation lacks it`);
     await symlink(found, path.join(nodeBin, tool));
   }
 
   const linked = new Set<string>();
-  for (const folder of systemFolders.filter((dir) => existsSync(dir))) {
-    for (const name of await readdir(folder)) {
-      if (packageManagers.has(name) || linked.has(name)) continue;
-      linked.add(name);
-      await symlink(path.join(folder, name), path.join(systemBin, name));
-    }
+  for (const { folder, name } of await systemCommands()) {
+    if (packageManagers.has(name) || linked.has(name)) continue;
+    linked.add(name);
+    await symlink(path.join(folder, name), path.join(systemBin, name));
   }
 
   const { PATH: _path, COREPACK_ENABLE_DOWNLOAD_PROMPT: _prompt, ...rest } = withoutPackageManagerVariables(freshMachine);
@@ -86,25 +85,20 @@ function corepackSettings(): Promise<NodeJS.ProcessEnv> {
 
 /** The package managers in this machine's own folders: a test on a bare machine must leave them as they were. */
 export async function systemPackageManagers(): Promise<string[]> {
-  const found: string[] = [];
-  for (const folder of systemFolders.filter((dir) => existsSync(dir))) {
-    for (const name of await readdir(folder)) if (packageManagers.has(name)) found.push(path.join(folder, name));
-  }
-  return found.sort();
+  const commands = await systemCommands();
+  return commands.flatMap(({ folder, name }) => (packageManagers.has(name) ? [path.join(folder, name)] : [])).sort();
+}
+
+/** Every entry of this machine's system folders, in PATH order. */
+async function systemCommands(): Promise<{ folder: string; name: string }[]> {
+  const folders = systemFolders.filter((dir) => existsSync(dir));
+  const listed = await Promise.all(folders.map(async (folder) => (await readdir(folder)).map((name) => ({ folder, name }))));
+  return listed.flat();
 }
 
 /** Makes `pnpm` (or yarn) a command on that machine the way its docs say: `corepack enable`. */
 export async function enableThroughCorepack(machine: BareMachine, packageManager: "pnpm" | "yarn"): Promise<void> {
   await execa("corepack", ["enable", packageManager], { env: machine.env, extendEnv: false, stdin: "ignore" });
-}
-
-/** The first `name` on this process's PATH. */
-function which(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
-    const file = path.join(dir, name);
-    if (existsSync(file)) return file;
-  }
-  return undefined;
 }
 
 /** What the package manager running the tests (pnpm, npm) says of itself: a user's shell has none of it. */
