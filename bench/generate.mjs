@@ -1,17 +1,21 @@
 #!/usr/bin/env node
-// Times the packed create-scaffold CLI generating a project
+// Times the packed create-scaffold CLI generating a project with the queue on
 // (--yes --no-install --no-git) side by side with create-vite (a pinned dev
-// dependency) in the same run, interleaved so both see the same machine load.
-// Prints median times, their ratio, and the packed tarball's size.
+// dependency, its vanilla-ts template, non-interactive) in the same run, and an
+// empty Node process as the floor both stand on. Runs are interleaved, the order
+// alternating, so all three see the same machine load. Prints median times, the
+// ratio, the files each writes, and where create-scaffold's time goes, phase by
+// phase (CREATE_SCAFFOLD_TIMINGS=1, in runs of their own).
 //
-//   node bench/generate.mjs [runs]      (default 20; build first: pnpm build)
-import { execFileSync } from "node:child_process";
+//   node bench/generate.mjs [runs]      (default 30; build first: pnpm build)
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "./runtime/stats.mjs";
 
-const runs = Number(process.argv[2] ?? 20);
+const runs = Number(process.argv[2] ?? 30);
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const work = mkdtempSync(path.join(os.tmpdir(), "create-scaffold-bench-"));
 const { packageManager } = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8"));
@@ -26,35 +30,68 @@ const tarballPath = path.join(work, tarball);
 execFileSync("tar", ["-xzf", tarballPath, "-C", work]);
 const createScaffold = path.join(work, "package/dist/index.js");
 const createVite = path.join(repoRoot, "node_modules/create-vite/index.js");
+const { version: viteVersion } = JSON.parse(readFileSync(path.join(repoRoot, "node_modules/create-vite/package.json"), "utf8"));
 
+// Each gets a directory name relative to the working folder, as a user would type it.
 const contenders = {
-  "create-scaffold": (dir) => ["node", [createScaffold, dir, "--yes", "--no-install", "--no-git"]],
-  "create-vite": (dir) => ["node", [createVite, dir, "--template", "vanilla-ts"]],
+  "create-scaffold": (dir) => [createScaffold, dir, "--yes", "--no-install", "--no-git"],
+  [`create-vite ${viteVersion}`]: (dir) => [createVite, dir, "--template", "vanilla-ts", "--no-interactive", "--no-immediate"],
+  "empty node": () => ["-e", "0"],
 };
+const names = Object.keys(contenders);
 
-const times = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
-for (let run = 0; run < runs + 1; run++) {
-  for (const [name, command] of Object.entries(contenders)) {
-    const dir = path.join(work, `${name}-${run}`);
-    const [file, args] = command(dir);
-    const start = process.hrtime.bigint();
-    execFileSync(file, args, { cwd: work, stdio: "ignore" });
-    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-    if (run > 0) times[name].push(elapsed); // run 0 warms the file system cache
-    rmSync(dir, { recursive: true, force: true });
+const countFiles = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length;
+
+function run(name, index, env = process.env) {
+  const dir = `${name.split(" ")[0]}-${index}`;
+  const start = process.hrtime.bigint();
+  const { status, stderr } = spawnSync(process.execPath, contenders[name](dir), {
+    cwd: work,
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+    encoding: "utf8",
+  });
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  const absolute = path.join(work, dir);
+  const files = name === "empty node" ? 0 : countFiles(absolute);
+  rmSync(absolute, { recursive: true, force: true });
+  if (status !== 0) throw new Error(`${name} exited with ${status}:\n${stderr}`);
+  return { elapsed, files, stderr };
+}
+
+// Run 0 of each warms the file system cache (and Node's compile cache, where it has one).
+const times = Object.fromEntries(names.map((name) => [name, []]));
+const fileCounts = {};
+for (let index = 0; index <= runs; index++) {
+  const order = index % 2 === 0 ? names : [...names].reverse();
+  for (const name of order) {
+    const { elapsed, files } = run(name, index);
+    fileCounts[name] = files;
+    if (index > 0) times[name].push(elapsed);
   }
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const ours = median(times["create-scaffold"]);
-const theirs = median(times["create-vite"]);
-console.log(`runs: ${runs} each, interleaved, Node ${process.version}`);
-console.log(`create-scaffold  median ${ours.toFixed(1)} ms  (min ${Math.min(...times["create-scaffold"]).toFixed(1)})`);
-console.log(`create-vite      median ${theirs.toFixed(1)} ms  (min ${Math.min(...times["create-vite"]).toFixed(1)})`);
+// The phase breakdown, from runs of their own so that printing it costs the timed runs nothing.
+const phases = {};
+for (let index = 0; index < Math.min(runs, 15); index++) {
+  const { stderr } = run("create-scaffold", `timed-${index}`, { ...process.env, CREATE_SCAFFOLD_TIMINGS: "1" });
+  const line = stderr.split("\n").find((text) => text.startsWith("timings "));
+  for (const [phase, ms] of Object.entries(JSON.parse(line.slice("timings ".length)))) {
+    phases[phase] ??= [];
+    phases[phase].push(ms);
+  }
+}
+
+const medians = Object.fromEntries(names.map((name) => [name, median(times[name])]));
+const [ours, theirs, floor] = names.map((name) => medians[name]);
+console.log(`runs: ${runs} each, interleaved, Node ${process.version}, ${os.cpus().length} CPUs`);
+for (const name of names) {
+  const files = name === "empty node" ? "" : `  ${fileCounts[name]} files`;
+  console.log(`${name.padEnd(18)} median ${medians[name].toFixed(1).padStart(6)} ms  (min ${Math.min(...times[name]).toFixed(1)})${files}`);
+}
 console.log(`ratio create-scaffold / create-vite: ${(ours / theirs).toFixed(2)}x`);
+console.log(`above the empty-node floor: create-scaffold ${(ours - floor).toFixed(1)} ms, create-vite ${(theirs - floor).toFixed(1)} ms`);
+console.log("create-scaffold phases (medians, ms):");
+for (const [phase, values] of Object.entries(phases)) console.log(`  ${phase.padEnd(28)} ${median(values).toFixed(1).padStart(6)}`);
 console.log(`packed tarball ${tarball}: ${(statSync(tarballPath).size / 1024).toFixed(1)} KiB`);
 rmSync(work, { recursive: true, force: true });

@@ -98,6 +98,18 @@ describe("generating", () => {
     expect((await stat(path.join(cwd, "app"))).mode).toBe((await stat(path.join(cwd, "plain"))).mode);
   });
 
+  it("prints where its time went with CREATE_SCAFFOLD_TIMINGS=1, and nothing of it otherwise", async () => {
+    const cwd = await tempDir();
+    const timed = await runCli(["timed", "--yes", ...unattended], { cwd, env: { CREATE_SCAFFOLD_TIMINGS: "1" } });
+    expect(timed.exitCode).toBe(0);
+    const line = timed.stderr.split("\n").find((text) => text.startsWith("timings "));
+    const phases = JSON.parse(line?.slice("timings ".length) ?? "{}") as Record<string, number>;
+    expect(Object.keys(phases)).toEqual(["node start and CLI load", "options and target check", "template read", "plan", "write", "exit"]);
+    for (const ms of Object.values(phases)) expect(ms).toBeGreaterThanOrEqual(0);
+    const plain = await runCli(["plain", "--yes", ...unattended], { cwd });
+    expect(plain.stderr).not.toContain("timings");
+  });
+
   it("restores dot-files that npm would drop from the package", async () => {
     const cwd = await tempDir();
     await runCli(["app", "--yes", ...unattended], { cwd });

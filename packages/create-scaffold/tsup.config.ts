@@ -1,8 +1,6 @@
-import { cp, rm } from "node:fs/promises";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "tsup";
-import { isLocalState, overlayNames } from "./src/templates.js";
+import { writeTemplatePack } from "./src/template-pack.js";
 
 export default defineConfig({
   entry: ["src/index.ts"],
@@ -11,24 +9,18 @@ export default defineConfig({
   target: "node20",
   // Everything is bundled: the published package has no runtime dependencies.
   noExternal: [/.*/],
-  splitting: true, // lazy imports (prompts, post steps) become chunks loaded only when needed
+  splitting: true, // lazy imports (prompts, post steps, update) become chunks loaded only when needed
   clean: true,
   minify: true,
   banner: {
-    // Bundled CommonJS dependencies (handlebars) still call require().
+    // Bundled CommonJS dependencies still call require().
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
   async onSuccess() {
-    // The templates ship inside the package, beside dist/.
-    const target = new URL("./templates/", import.meta.url);
-    await rm(target, { recursive: true, force: true });
-    for (const overlay of overlayNames) {
-      const source = fileURLToPath(new URL(`../../templates/${overlay}/`, import.meta.url));
-      await cp(source, fileURLToPath(new URL(`${overlay}/`, target)), {
-        recursive: true,
-        // Installs and caches that tools may leave in a template tree are not templates.
-        filter: (file) => !isLocalState(path.relative(source, file)),
-      });
-    }
+    // The templates ship compiled, in one file beside the bundle (see src/template-pack.ts).
+    await writeTemplatePack(
+      fileURLToPath(new URL("../../templates/", import.meta.url)),
+      fileURLToPath(new URL("./dist/templates.pack", import.meta.url)),
+    );
   },
 });

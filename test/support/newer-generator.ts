@@ -2,7 +2,9 @@ import { cp, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { tempDir } from "./cli.js";
 import { editFile } from "./files.js";
-import { cliPackageDir } from "./paths.js";
+import { cliPackageDir, templatesDir } from "./paths.js";
+import { isLocalState } from "../../packages/create-scaffold/src/template-folder.js";
+import { writeTemplatePack } from "../../packages/create-scaffold/src/template-pack.js";
 import { generatorVersion } from "../../packages/create-scaffold/src/version.js";
 
 /** The version of this checkout's generator, and two fixture releases after it. */
@@ -14,13 +16,16 @@ export const versions = { current: generatorVersion, next: minorAfter(generatorV
 
 /**
  * A later release of the generator, as `update` meets it: a copy of the built
- * package (bundle and templates) with another version in its package.json and
- * changed templates, the fixture set below.
+ * package with another version in its package.json and its templates changed (the
+ * fixture set below) and packed, as that release's build would pack them.
  */
 export async function newerGenerator(version: string, { alsoPassThrough }: { alsoPassThrough?: string } = {}): Promise<string> {
   const dir = path.join(await tempDir("create-scaffold-next-"), "create-scaffold");
-  for (const part of ["package.json", "dist", "templates"])
-    await cp(path.join(cliPackageDir, part), path.join(dir, part), { recursive: true });
+  for (const part of ["package.json", "dist"]) await cp(path.join(cliPackageDir, part), path.join(dir, part), { recursive: true });
+  await cp(templatesDir, path.join(dir, "templates"), {
+    recursive: true,
+    filter: (file) => !isLocalState(path.relative(templatesDir, file)),
+  });
   const manifest = JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")) as { version: string };
   await writeFile(path.join(dir, "package.json"), JSON.stringify({ ...manifest, version }, null, 2));
   await changeTemplates(path.join(dir, "templates"));
@@ -30,6 +35,7 @@ export async function newerGenerator(version: string, { alsoPassThrough }: { als
       text.replace(upstream.turboEnv, `${upstream.turboEnv},\n    "${alsoPassThrough}"`),
     );
   }
+  await writeTemplatePack(path.join(dir, "templates"), path.join(dir, "dist/templates.pack"));
   return path.join(dir, "dist/index.js");
 }
 

@@ -1,7 +1,7 @@
-import Handlebars from "handlebars";
 // The generated project's own manifest module: one definition of .scaffold.json.
 import { blobId, MANIFEST, type Manifest, serialiseManifest } from "../../../templates/base/scripts/scaffold-manifest.mjs";
-import type { Templates } from "./templates.js";
+import { render } from "./render.js";
+import type { TemplateFile, Templates } from "./templates.js";
 import { generatorName, generatorVersion } from "./version.js";
 
 export interface PlanInput {
@@ -33,14 +33,9 @@ function outputPath(templatePath: string): string {
   return withoutSuffix.replace(/(^|\/)_(gitignore|npmrc)$/, "$1.$2").replace(/^_github\//, ".github/");
 }
 
-const handlebars = Handlebars.create();
-
-function render(templatePath: string, source: Buffer, input: PlanInput): Buffer {
-  if (!templatePath.endsWith(".hbs")) return source;
-  // noEscape: these are code and config files, not HTML; strict: a typo in a
-  // variable name fails the build instead of rendering an empty string.
-  const template = handlebars.compile(source.toString("utf8"), { noEscape: true, strict: true });
-  return Buffer.from(template({ ...input, generatorVersion }));
+function contentsOf(file: TemplateFile, input: PlanInput): Buffer {
+  if ("contents" in file) return file.contents;
+  return Buffer.from(render(file.segments, { name: input.name, queue: input.queue, generatorVersion }));
 }
 
 /** Pure: the same input and templates always give byte-identical files. */
@@ -49,8 +44,8 @@ export function planProject(input: PlanInput, templates: Templates): PlannedFile
   for (const overlay of overlaysFor(input)) {
     const files = templates[overlay];
     if (!files) throw new Error(`Template overlay "${overlay}" is missing`);
-    for (const [templatePath, source] of files) {
-      byPath.set(outputPath(templatePath), render(templatePath, source, input));
+    for (const [templatePath, file] of files) {
+      byPath.set(outputPath(templatePath), contentsOf(file, input));
     }
   }
 

@@ -1,38 +1,48 @@
-import { readdir, readFile } from "node:fs/promises";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { LOCAL_STATE } from "../../../templates/base/scripts/scaffold-check.mjs";
+import type { Segment } from "./render.js";
 
+/** A file as it is copied (contents), or a .hbs template compiled for render.ts (segments). */
+export type TemplateFile = { contents: Buffer } | { segments: Segment[] };
 /** One feature's files, paths relative to the project root (always "/"-separated). */
-export type Overlay = Map<string, Buffer>;
+export type Overlay = Map<string, TemplateFile>;
 export type Templates = Record<string, Overlay>;
 
 /** Every overlay, one folder of templates/ each: base, then one per feature (see plan.ts's overlaysFor). */
 export const overlayNames = ["base", "queue"] as const;
 
-/** The templates ship beside dist/ in the package (copied there by the build). */
-export const templatesDir = fileURLToPath(new URL("../templates", import.meta.url));
-
 /**
- * Whether a path inside a template tree lies in a folder that running tools leave
- * there (installs, caches, builds): never part of a generated project. The same
- * folders `check` ignores inside packages/core.
+ * The templates as the package ships them: compiled and packed into one file by the
+ * build (template-pack.ts), one read instead of a walk of some hundred files. The
+ * same path from src/ and dist/ alike.
  */
-export function isLocalState(relativePath: string): boolean {
-  return relativePath.split(path.sep).some((segment) => LOCAL_STATE.has(segment));
+export const templatePackFile = fileURLToPath(new URL("../dist/templates.pack", import.meta.url));
+
+export function loadShippedTemplates(): Templates {
+  return parseTemplatePack(readFileSync(templatePackFile));
 }
 
-export async function loadTemplates(dir: string = templatesDir, overlays: readonly string[] = overlayNames): Promise<Templates> {
+/**
+ * The pack's format: a 4-byte length (little-endian), then that many bytes of JSON
+ * (per overlay, per path: where a file's bytes lie in the rest, or a .hbs
+ * template's compiled segments), then every file's bytes, one after another. Files
+ * come out as views of the one buffer read, so nothing is copied or decoded.
+ * template-pack.ts writes it.
+ */
+export type PackedFile = { offset: number; length: number } | { segments: Segment[] };
+export type TemplatePack = Record<string, Record<string, PackedFile>>;
+
+export function parseTemplatePack(pack: Buffer): Templates {
+  const indexEnd = 4 + pack.readUInt32LE(0);
+  const index = JSON.parse(pack.toString("utf8", 4, indexEnd)) as TemplatePack;
   const templates: Templates = {};
-  for (const overlay of overlays) {
-    const root = path.join(dir, overlay);
-    const entries = await readdir(root, { recursive: true, withFileTypes: true });
-    const files = entries
-      .filter((entry) => entry.isFile() && !isLocalState(path.relative(root, entry.parentPath)))
-      .map((entry) => path.join(entry.parentPath, entry.name))
-      .sort(); // a stable order whatever the file system lists first
-    const contents = await Promise.all(files.map((file) => readFile(file)));
-    templates[overlay] = new Map(files.map((file, index) => [path.relative(root, file).split(path.sep).join("/"), contents[index]!]));
+  for (const [overlay, files] of Object.entries(index)) {
+    templates[overlay] = new Map(
+      Object.entries(files).map(([file, packed]) => [
+        file,
+        "segments" in packed ? packed : { contents: pack.subarray(indexEnd + packed.offset, indexEnd + packed.offset + packed.length) },
+      ]),
+    );
   }
   return templates;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { PlannedFile } from "./plan.js";
 
@@ -23,7 +24,7 @@ export async function writePlan(files: readonly PlannedFile[], targetDir: string
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    await stage(files, staging);
+    stage(files, staging);
     if (targetExists) await moveFilesInto(files, staging, targetDir);
     else await rename(staging, targetDir);
   } finally {
@@ -33,15 +34,25 @@ export async function writePlan(files: readonly PlannedFile[], targetDir: string
   }
 }
 
-async function stage(files: readonly PlannedFile[], staging: string): Promise<void> {
+/**
+ * One synchronous pass, each folder made once: measured as fast as the same writes
+ * issued all at once through libuv's thread pool (the file system's journal takes
+ * the creates one at a time either way), and simpler.
+ */
+function stage(files: readonly PlannedFile[], staging: string): void {
   // A test hook: fail part-way through, to prove a failed write leaves nothing.
   const failAfter = Number(process.env.CREATE_SCAFFOLD_FAIL_AFTER_FILES ?? Number.NaN);
+  const made = new Set<string>();
   let written = 0;
   for (const file of files) {
     if (written === failAfter) throw new Error(`Simulated failure after ${written} files (CREATE_SCAFFOLD_FAIL_AFTER_FILES)`);
     const destination = path.join(staging, ...file.path.split("/"));
-    await mkdir(path.dirname(destination), { recursive: true });
-    await writeFile(destination, file.contents);
+    const folder = path.dirname(destination);
+    if (!made.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      made.add(folder);
+    }
+    writeFileSync(destination, file.contents);
     written++;
   }
 }

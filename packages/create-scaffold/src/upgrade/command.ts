@@ -4,7 +4,7 @@ import { checkProject, listFiles } from "../../../../templates/base/scripts/scaf
 import { MANIFEST, readManifest, withLf } from "../../../../templates/base/scripts/scaffold-manifest.mjs";
 import type { UpgradeArgs } from "../args.js";
 import { type PlanInput, type PlannedFile, planProject } from "../plan.js";
-import { loadTemplates } from "../templates.js";
+import { loadShippedTemplates } from "../templates.js";
 import { compareVersions, generatorVersion } from "../version.js";
 import { writePlan } from "../write.js";
 import { findBase } from "./base.js";
@@ -72,7 +72,7 @@ export async function upgrade(kind: "update" | "add queue", args: UpgradeArgs): 
     );
   }
 
-  const templates = await loadTemplates();
+  const templates = loadShippedTemplates();
   const theirs = planProject({ name: answers.name, queue: answers.queue }, templates);
   const generated = new Map(theirs.filter((file) => file.path !== MANIFEST).map((file) => [file.path, file.contents]));
   const base = await findBase(root, manifest, { repo: git.repo, templates });
