@@ -75,6 +75,14 @@ for (const store of await describeDatastores(options.datastore)) {
     results.core.bulkRate = bulkRates.core;
     results.raw.bulkRate = bulkRates.raw;
     results.raw.bulkRateRandomIds = bulkRates["raw-random-ids"];
+    // And raw's single enqueue with random ids, for reference (after both contenders' rounds, on a queue of its own).
+    const randomIdsQueue = `bench-random-ids-${store.datastore.kind}-${runId}-${round}`;
+    results.raw.enqueueRateRandomIds = await measureInChild({
+      randomIds: true,
+      datastore: store.datastore,
+      queueName: randomIdsQueue,
+      options,
+    });
     rounds.core.push(results.core);
     rounds.raw.push(results.raw);
     console.log(`  round ${round + 1}/${options.rounds}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -108,12 +116,29 @@ for (const store of await describeDatastores(options.datastore)) {
     `  latency: core awaits handle.result() (queue events raced with a state poll); raw awaits job.waitUntilFinished() (QueueEvents), ` +
       `raced with a 250 ms state poll for missed events (missed: ${missed}/${latencies("raw").length}); ${latencies("core").length} samples each`,
   );
+  const singleWithIds = median(rounds.raw.map((result) => result.enqueueRateRandomIds));
+  const coreSingle = median(rounds.core.map((result) => result.enqueueRate));
+  console.log(
+    `  enqueue: raw queue.add with a random id per job (as the runtime gives): ${Math.round(singleWithIds).toLocaleString("en-US")} tasks/s, ` +
+      `core/that ${(coreSingle / singleWithIds).toFixed(3)}`,
+  );
   const withIds = median(rounds.raw.map((result) => result.bulkRateRandomIds));
   const coreBulk = median(rounds.core.map((result) => result.bulkRate));
   console.log(
     `  batches: core task.enqueueMany(argsList) against raw queue.addBulk(jobs), 1000 tasks a call; ` +
       `raw addBulk with a random id per job (as the runtime gives): ${Math.round(withIds).toLocaleString("en-US")} tasks/s, core/that ${(coreBulk / withIds).toFixed(3)}`,
   );
+  // Where the time goes: what each contender's process spends per task (usage.mjs).
+  const usageRow = (metric, phase, key, digits) => {
+    const [coreRounds, rawRounds] = ["core", "raw"].map((name) => rounds[name].map((result) => result[phase][key]));
+    return { metric, core: median(coreRounds), raw: median(rawRounds), coreRounds, rawRounds, digits };
+  };
+  printTable(`${store.name} — usage per task, in the contender's process (median of ${options.rounds} round(s))`, [
+    usageRow("enqueue: round trips", "enqueueUsage", "roundTrips", 2),
+    usageRow("enqueue: CPU (µs)", "enqueueUsage", "cpuMicros", 0),
+    usageRow("drain: round trips", "drainUsage", "roundTrips", 2),
+    usageRow("drain: CPU (µs)", "drainUsage", "cpuMicros", 0),
+  ]);
   measured++;
 }
 if (measured === 0) {

@@ -6,7 +6,7 @@
 // the job and worker options the runtime sets by default, so the difference
 // measured is the runtime's own code.
 //
-// A contender: { name, enqueue(i), enqueueBulk(items), enqueueBulkWithRandomIds?(items) (raw), startWorker(onRun),
+// A contender: { name, enqueue(i), enqueueBulk(items), enqueueWithRandomId?(i), enqueueBulkWithRandomIds?(items) (raw), startWorker(onRun),
 //   prepareResults(), waitForResult(handle, timeoutMs) → "event" | "poll", close() }.
 //   `onRun` is called by the no-op task each time it runs.
 import { randomUUID } from "node:crypto";
@@ -75,6 +75,8 @@ function openRaw(datastore, queueName, concurrency) {
     name: "raw",
     enqueue: (i) => queue.add("noop", { args: [i] }, JOB_OPTIONS),
     enqueueBulk: (items) => queue.addBulk(items.map((i) => ({ name: "noop", data: { args: [i] }, opts: JOB_OPTIONS }))),
+    // What the runtime must pay for and BullMQ's counter ids do not: an unguessable id per job (a reference, not the contender).
+    enqueueWithRandomId: (i) => queue.add("noop", { args: [i] }, { ...JOB_OPTIONS, jobId: randomUUID() }),
     // What the runtime must pay for and BullMQ's counter ids do not: an unguessable id per job.
     enqueueBulkWithRandomIds: (items) =>
       queue.addBulk(items.map((i) => ({ name: "noop", data: { args: [i] }, opts: { ...JOB_OPTIONS, jobId: randomUUID() } }))),

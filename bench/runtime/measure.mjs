@@ -8,10 +8,12 @@
 //   latency    `sample` tasks at a steady `rate`, each awaited     → enqueue→result p50/p95/p99
 //              (core: handle.result(): queue events raced with a state poll;
 //               raw: job.waitUntilFinished() on QueueEvents, see contenders.mjs)
+// Enqueue and drain also report the process's round trips and CPU per task (usage.mjs).
 // "Completed" is read from the queue itself (BullMQ job counts), the same way for
 // both, and only once every task has run, so the polling does not load the drain.
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { startUsage } from "./usage.mjs";
 import { openContender } from "./contenders.mjs";
 // Raw queue access for job counts and clean-up, shared with the fault tests.
 import { openRawQueue } from "../../test/support/raw-queue.ts";
@@ -36,14 +38,16 @@ export function openSession(name, { datastore, queueName, options, tasks = optio
   };
   const phases = {
     async enqueue() {
+      const usage = startUsage();
       const start = performance.now();
       await inParallel(tasks, options.inflight, (i) => contender.enqueue(i));
-      return { enqueueRate: tasks / ((performance.now() - start) / 1000) };
+      return { enqueueRate: tasks / ((performance.now() - start) / 1000), enqueueUsage: usage(tasks) };
     },
     async drain() {
+      const usage = startUsage();
       await contender.startWorker(progress.onRun);
       const end = await completedAtLeast(tasks);
-      return { drainRate: tasks / ((end - progress.firstRunAt()) / 1000) };
+      return { drainRate: tasks / ((end - progress.firstRunAt()) / 1000), drainUsage: usage(tasks) };
     },
     async endToEnd() {
       const start = performance.now();
@@ -88,6 +92,22 @@ export async function measureBulkEnqueue({ bulk, datastore, queueName, options, 
     await contender.close();
     await obliterate(datastore, queueName);
     await obliterate(datastore, `${queueName}-aborted`);
+  }
+}
+
+/**
+ * For reference: raw BullMQ's enqueue rate, one add each (`inflight` at a time) on an
+ * unconsumed queue, with a random id per job as the runtime gives every task.
+ */
+export async function measureRandomIdEnqueue({ datastore, queueName, options }) {
+  const contender = openContender("raw", { datastore, queueName, concurrency: options.concurrency });
+  try {
+    const start = performance.now();
+    await inParallel(options.tasks, options.inflight, (i) => contender.enqueueWithRandomId(i));
+    return options.tasks / ((performance.now() - start) / 1000);
+  } finally {
+    await contender.close();
+    await obliterate(datastore, queueName);
   }
 }
 

@@ -1,4 +1,4 @@
-import { readdir } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import { tempDir } from "./cli.js";
 import { cliPackageDir } from "./paths.js";
@@ -15,5 +15,10 @@ export async function packCli(): Promise<string> {
   });
   const name = (await readdir(dir)).find((file) => file.endsWith(".tgz"));
   if (!name) throw new Error("pnpm pack produced no tarball");
+  // npm resolves `./<tarball>` against its local prefix, the nearest folder upward that
+  // holds a package.json or node_modules: one left in a parent (a /tmp/node_modules,
+  // say) would send it looking there. This folder is that prefix, as a download folder
+  // with nothing of the kind above it is for a user.
+  await mkdir(path.join(dir, "node_modules"));
   return path.join(dir, name);
 }

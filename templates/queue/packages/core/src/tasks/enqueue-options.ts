@@ -41,6 +41,12 @@ export interface EnqueueOptions {
 }
 
 /**
+ * The options of a plain `enqueue(...)` / `enqueueMany(...)`: none. Shared and frozen, so
+ * the enqueuer can tell it apart by identity and skip checking and merging (the hot path).
+ */
+export const NO_OPTIONS: EnqueueOptions = Object.freeze({});
+
+/**
  * BullMQ's job options for an enqueue's options, checked (a TypeError names the task and
  * what is wrong), and the deadline for `expire` (epoch ms). `transaction` is the caller's.
  */

@@ -3,7 +3,7 @@ import { describeError } from "@repo/core";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { JobsOptions } from "bullmq";
 import type { TaskFlowProducer, TaskJobData, TaskQueue } from "./datastore/index.js";
-import { type EnqueueOptions, jobOptionsFor } from "./enqueue-options.js";
+import { type EnqueueOptions, jobOptionsFor, NO_OPTIONS } from "./enqueue-options.js";
 import { TaskEnqueueError } from "./errors.js";
 import { type Outbox, type OutboxEntry, type Transaction, writeToOutbox } from "./outbox.js";
 import { encodeArgs } from "./payload.js";
@@ -54,25 +54,28 @@ export class Enqueuer {
    */
   async runs(name: string, opts: EnqueueOptions, argsList: readonly (readonly unknown[])[], batch: boolean): Promise<string[]> {
     if (batch && opts.id !== undefined) throw new TypeError(`Task "${name}": enqueueMany takes no id (an id names one task)`);
-    const jobs = await this.prepare(name, opts, argsList, (index) => (batch ? `item ${index + 1} of ${argsList.length}` : undefined));
+    const prepared = this.prepare(name, opts, argsList, (index) => (batch ? `item ${index + 1} of ${argsList.length}` : undefined));
+    // Only a schema's check can be asynchronous: without one, no promise to wait for.
+    const jobs = Array.isArray(prepared) ? prepared : await prepared;
     if (jobs.length === 0) return [];
-    const ids = await tracedEnqueue(name, this.options.queueName(), jobs, async () => {
-      const { transaction } = opts;
-      if (transaction) {
-        await this.inTransaction(jobs, transaction);
-        return jobs.map((job) => job.opts.jobId);
-      }
-      // The ids BullMQ answers with: a key or an id already held gives the task that holds it.
-      const [first] = jobs;
-      if (jobs.length === 1 && first) {
-        const job = await this.withinTimeout(name, async () => (await this.options.tasks()).add(name, first.data, first.opts));
-        return [job.id ?? first.opts.jobId];
-      }
-      const added = await this.withinTimeout(name, async () => (await this.options.tasks()).addBulk(jobs));
-      return added.map((job, index) => job.id ?? jobs[index]!.opts.jobId);
-    });
+    const ids = await tracedEnqueue(name, this.options.queueName(), jobs, () => this.send(name, jobs, opts.transaction));
     this.options.enqueued(name, jobs.length);
     return ids;
+  }
+
+  /** Sends prepared jobs in one round trip (or one INSERT into the outbox); resolves with their ids. */
+  private send(name: string, jobs: PreparedJob[], transaction: Transaction | undefined): Promise<string[]> {
+    if (transaction) return this.inTransaction(jobs, transaction).then(() => jobs.map((job) => job.opts.jobId));
+    // The ids BullMQ answers with: a key or an id already held gives the task that holds it.
+    const [first] = jobs;
+    if (jobs.length === 1 && first) {
+      return this.withinTimeout(name, () => this.options.tasks().then((tasks) => tasks.add(name, first.data, first.opts))).then((job) => [
+        job.id ?? first.opts.jobId,
+      ]);
+    }
+    return this.withinTimeout(name, () => this.options.tasks().then((tasks) => tasks.addBulk(jobs))).then((added) =>
+      added.map((job, index) => job.id ?? jobs[index]!.opts.jobId),
+    );
   }
 
   /**
@@ -91,7 +94,7 @@ export class Enqueuer {
     const continueOnFailure = after.onChildFailure === "continue";
     const children = await Promise.all(
       steps.map(async (step, index) => {
-        const [job] = await this.prepare(step.taskName, {}, [step.args], () => `step ${index + 1} of ${steps.length}`);
+        const [job] = await this.prepare(step.taskName, NO_OPTIONS, [step.args], () => `step ${index + 1} of ${steps.length}`);
         const opts = {
           ...job!.opts,
           jobId: step.id,
@@ -100,7 +103,7 @@ export class Enqueuer {
         return { name: step.taskName, queueName, data: job!.data, opts };
       }),
     );
-    const [prepared] = await this.prepare(name, {}, [args], () => undefined);
+    const [prepared] = await this.prepare(name, NO_OPTIONS, [args], () => undefined);
     const parent = { ...prepared!, data: { ...prepared!.data, after: steps.map((step) => step.id) } };
     await tracedEnqueue(name, queueName, [parent, ...children], () =>
       this.withinTimeout(name, async () =>
@@ -123,18 +126,34 @@ export class Enqueuer {
    * Every run checked and encoded, with its job options and a fresh id: nothing is queued
    * unless all pass. `item(index)` names a run for messages (a batch's item, a flow's step).
    */
-  private async prepare(
+  private prepare(
     name: string,
     opts: EnqueueOptions,
     argsList: readonly (readonly unknown[])[],
     item: (index: number) => string | undefined,
-  ): Promise<PreparedJob[]> {
+  ): PreparedJob[] | Promise<PreparedJob[]> {
     const declared = this.options.lookup(name);
     const schema = declared?.schema;
-    if (schema) await Promise.all(argsList.map((args, index) => validatePayload(name, schema, args[0], "enqueue", item(index))));
-    const { jobOptions: requested, expiresAt } = jobOptionsFor(name, opts);
+    if (schema) {
+      return Promise.all(argsList.map((args, index) => validatePayload(name, schema, args[0], "enqueue", item(index)))).then(() =>
+        this.build(name, declared, opts, argsList, item),
+      );
+    }
+    return this.build(name, declared, opts, argsList, item);
+  }
+
+  private build(
+    name: string,
+    declared: EnqueueableTask | undefined,
+    opts: EnqueueOptions,
+    argsList: readonly (readonly unknown[])[],
+    item: (index: number) => string | undefined,
+  ): PreparedJob[] {
     if (declared) declared.jobOptions ??= this.options.jobOptions(declared.options);
-    const jobOptions = { ...(declared?.jobOptions ?? this.options.jobOptions({})), ...requested };
+    const defaults = declared?.jobOptions ?? this.options.jobOptions({});
+    // No options (a plain enqueue): nothing to check, and the task's defaults serve as they are.
+    const { jobOptions: requested, expiresAt } = opts === NO_OPTIONS ? {} : jobOptionsFor(name, opts);
+    const jobOptions: JobsOptions = requested ? { ...defaults, ...requested } : defaults;
     return argsList.map((args, index) => {
       const data = encodeArgs(name, args, item(index));
       if (expiresAt !== undefined) data.expiresAt = expiresAt;
@@ -169,19 +188,28 @@ export class Enqueuer {
    * Runs `add` within the enqueue timeout, so a caller (a request) never waits on a
    * datastore that is down: ioredis and the PostgreSQL pool would otherwise retry for minutes.
    */
-  private async withinTimeout<T>(name: string, add: () => Promise<T>): Promise<T> {
-    const timeoutMs = this.options.timeoutMs();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TaskEnqueueError(name, `the task datastore did not answer within ${timeoutMs} ms`)), timeoutMs);
+  private withinTimeout<T>(name: string, add: () => Promise<T>): Promise<T> {
+    // One timer and one promise per enqueue (no race of two promises): this is the hot path.
+    return new Promise<T>((resolve, reject) => {
+      const timeoutMs = this.options.timeoutMs();
+      const timer = setTimeout(
+        () => reject(new TaskEnqueueError(name, `the task datastore did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const fail = (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof TaskEnqueueError ? error : new TaskEnqueueError(name, describeError(error), { cause: error }));
+      };
+      let adding: Promise<T>;
+      try {
+        adding = add(); // opening the queue may throw at once (a datastore that cannot be configured)
+      } catch (error) {
+        return fail(error);
+      }
+      adding.then((value) => {
+        clearTimeout(timer);
+        resolve(value);
+      }, fail);
     });
-    try {
-      return await Promise.race([add(), deadline]);
-    } catch (error) {
-      if (error instanceof TaskEnqueueError) throw error;
-      throw new TaskEnqueueError(name, describeError(error), { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

@@ -42,7 +42,7 @@ import { decodeArgs, type Faithful, type Revived } from "./payload.js";
 import { queueNameFromEnv, resolveSettings, type RuntimeSettings, type SettingsOptions } from "./settings.js";
 import { type AbortMarker, type HandleQueues, hasExpired, TaskHandle, wasAbortedWhileRunning } from "./task-handle.js";
 import { validatePayload } from "./validation.js";
-import type { EnqueueOptions } from "./enqueue-options.js";
+import { type EnqueueOptions, NO_OPTIONS } from "./enqueue-options.js";
 import type { AfterOptions, CronOptions, FailedTask, FailureHook, SchemaTaskOptions, Task, TaskOptions, TaskStep } from "./task.js";
 
 export interface TaskWorkerOptions extends SettingsOptions {
@@ -191,7 +191,7 @@ export class TaskWorker {
    * service, a script): the arguments are not typed, and the handle's result is unknown. The
    * worker that runs it applies the task's declared retries, timeout and schema.
    */
-  async enqueue(name: string, args: readonly unknown[] = [], options: EnqueueOptions = {}): Promise<TaskHandle<unknown>> {
+  async enqueue(name: string, args: readonly unknown[] = [], options: EnqueueOptions = NO_OPTIONS): Promise<TaskHandle<unknown>> {
     const [id] = await this.enqueuer.runs(name, options, [[...args]], false);
     return new TaskHandle<unknown>(id!, name, this.queues);
   }
@@ -257,17 +257,17 @@ export class TaskWorker {
       backoff: options.backoff,
     });
     type Result = Revived<Awaited<R>>;
-    const handles = async (ids: Promise<string[]>) => (await ids).map((id) => new TaskHandle<Result>(id, name, this.queues));
-    const enqueueOne = async (opts: EnqueueOptions, args: Faithful<A>) =>
-      (await handles(this.enqueuer.runs(name, opts, [args], false)))[0]!;
+    const handles = (ids: Promise<string[]>) => ids.then((list) => list.map((id) => new TaskHandle<Result>(id, name, this.queues)));
+    const enqueueOne = (opts: EnqueueOptions, args: Faithful<A>) =>
+      this.enqueuer.runs(name, opts, [args], false).then(([id]) => new TaskHandle<Result>(id!, name, this.queues));
     const enqueueMany = (opts: EnqueueOptions, argsList: readonly Faithful<A>[]) => handles(this.enqueuer.runs(name, opts, argsList, true));
     const call = async (...args: A): Promise<Awaited<R>> => {
       return await runAsCurrent(directCall(name, `direct:${randomUUID()}`), () => fn(...args));
     };
     return Object.assign(call, {
       taskName: name,
-      enqueue: (...args: Faithful<A>) => enqueueOne({}, args),
-      enqueueMany: (argsList: readonly Faithful<A>[]) => enqueueMany({}, argsList),
+      enqueue: (...args: Faithful<A>) => enqueueOne(NO_OPTIONS, args),
+      enqueueMany: (argsList: readonly Faithful<A>[]) => enqueueMany(NO_OPTIONS, argsList),
       with: (opts: EnqueueOptions) => ({
         enqueue: (...args: Faithful<A>) => enqueueOne(opts, args),
         enqueueMany: (argsList: readonly Faithful<A>[]) => enqueueMany(opts, argsList),
