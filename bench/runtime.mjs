@@ -50,6 +50,14 @@ async function runRound(store, round, label, sizes = {}) {
   return results;
 }
 
+// The enqueue-only measurements of each round: where each lands in its contender's results.
+const ENQUEUE_ONLY = [
+  { contender: "core", key: "bulkRate", batched: true },
+  { contender: "raw", key: "bulkRate", batched: true },
+  { contender: "raw", key: "bulkRateRandomIds", batched: true, randomIds: true },
+  { contender: "raw", key: "enqueueRateRandomIds", randomIds: true },
+];
+
 let measured = 0;
 for (const store of await describeDatastores(options.datastore)) {
   if (!store.datastore) {
@@ -65,32 +73,28 @@ for (const store of await describeDatastores(options.datastore)) {
   for (let round = 0; round < options.rounds; round++) {
     const started = Date.now();
     const results = await runRound(store, round, String(round));
-    // Bulk enqueue, each contender in a process of its own, who goes first alternating; and,
-    // for reference, raw addBulk with the random ids the runtime gives every task.
-    const bulkRates = {};
-    for (const bulk of round % 2 === 0 ? ["core", "raw", "raw-random-ids"] : ["raw-random-ids", "raw", "core"]) {
-      const queueName = `bench-bulk-${bulk}-${store.datastore.kind}-${runId}-${round}`;
-      bulkRates[bulk] = await measureInChild({ bulk, datastore: store.datastore, queueName, options });
+    // Enqueue alone, each in a process of its own, who goes first alternating: both contenders
+    // in batches, and for reference raw BullMQ with the random ids the runtime gives every task.
+    const enqueueOnly = round % 2 === 0 ? ENQUEUE_ONLY : [...ENQUEUE_ONLY].reverse();
+    for (const { contender, key, ...request } of enqueueOnly) {
+      const queueName = `bench-${key}-${store.datastore.kind}-${runId}-${round}`;
+      results[contender][key] = await measureInChild({
+        enqueueOnly: true,
+        contender,
+        ...request,
+        datastore: store.datastore,
+        queueName,
+        options,
+      });
     }
-    results.core.bulkRate = bulkRates.core;
-    results.raw.bulkRate = bulkRates.raw;
-    results.raw.bulkRateRandomIds = bulkRates["raw-random-ids"];
-    // And raw's single enqueue with random ids, for reference (after both contenders' rounds, on a queue of its own).
-    const randomIdsQueue = `bench-random-ids-${store.datastore.kind}-${runId}-${round}`;
-    results.raw.enqueueRateRandomIds = await measureInChild({
-      randomIds: true,
-      datastore: store.datastore,
-      queueName: randomIdsQueue,
-      options,
-    });
     rounds.core.push(results.core);
     rounds.raw.push(results.raw);
     console.log(`  round ${round + 1}/${options.rounds}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 
-  // Throughput rows: medians over the rounds. Latency rows: percentiles over all samples.
-  const medianRow = (metric, key, extra) => {
-    const [coreRounds, rawRounds] = ["core", "raw"].map((name) => rounds[name].map((result) => result[key]));
+  // Throughput and usage rows: medians over the rounds. Latency rows: percentiles over all samples.
+  const medianRow = (metric, pick, extra) => {
+    const [coreRounds, rawRounds] = ["core", "raw"].map((name) => rounds[name].map(pick));
     return { metric, core: median(coreRounds), raw: median(rawRounds), coreRounds, rawRounds, ...extra };
   };
   const latencies = (name) => rounds[name].flatMap((result) => result.latencies);
@@ -103,10 +107,10 @@ for (const store of await describeDatastores(options.datastore)) {
     digits: 1,
   });
   printTable(`${store.name} — ${options.tasks} tasks, concurrency ${options.concurrency}, median of ${options.rounds} round(s)`, [
-    medianRow("enqueue, one add each (tasks/s)", "enqueueRate", { higherIsBetter: true }),
-    medianRow("enqueue, batches of 1000 (tasks/s)", "bulkRate", { higherIsBetter: true }),
-    medianRow("drain (tasks/s)", "drainRate", { higherIsBetter: true }),
-    medianRow("first enqueue → last completion (s)", "endToEndSeconds", { digits: 2 }),
+    medianRow("enqueue, one add each (tasks/s)", (result) => result.enqueueRate, { higherIsBetter: true }),
+    medianRow("enqueue, batches of 1000 (tasks/s)", (result) => result.bulkRate, { higherIsBetter: true }),
+    medianRow("drain (tasks/s)", (result) => result.drainRate, { higherIsBetter: true }),
+    medianRow("first enqueue → last completion (s)", (result) => result.endToEndSeconds, { digits: 2 }),
     latencyRow(50),
     latencyRow(95),
     latencyRow(99),
@@ -116,28 +120,21 @@ for (const store of await describeDatastores(options.datastore)) {
     `  latency: core awaits handle.result() (queue events raced with a state poll); raw awaits job.waitUntilFinished() (QueueEvents), ` +
       `raced with a 250 ms state poll for missed events (missed: ${missed}/${latencies("raw").length}); ${latencies("core").length} samples each`,
   );
-  const singleWithIds = median(rounds.raw.map((result) => result.enqueueRateRandomIds));
-  const coreSingle = median(rounds.core.map((result) => result.enqueueRate));
+  const againstRandomIds = (what, coreKey, rawKey) => {
+    const reference = median(rounds.raw.map((result) => result[rawKey]));
+    const core = median(rounds.core.map((result) => result[coreKey]));
+    return `raw ${what} with a random id per job (as the runtime gives): ${Math.round(reference).toLocaleString("en-US")} tasks/s, core/that ${(core / reference).toFixed(3)}`;
+  };
+  console.log(`  enqueue: ${againstRandomIds("queue.add", "enqueueRate", "enqueueRateRandomIds")}`);
   console.log(
-    `  enqueue: raw queue.add with a random id per job (as the runtime gives): ${Math.round(singleWithIds).toLocaleString("en-US")} tasks/s, ` +
-      `core/that ${(coreSingle / singleWithIds).toFixed(3)}`,
-  );
-  const withIds = median(rounds.raw.map((result) => result.bulkRateRandomIds));
-  const coreBulk = median(rounds.core.map((result) => result.bulkRate));
-  console.log(
-    `  batches: core task.enqueueMany(argsList) against raw queue.addBulk(jobs), 1000 tasks a call; ` +
-      `raw addBulk with a random id per job (as the runtime gives): ${Math.round(withIds).toLocaleString("en-US")} tasks/s, core/that ${(coreBulk / withIds).toFixed(3)}`,
+    `  batches: core task.enqueueMany(argsList) against raw queue.addBulk(jobs), 1000 tasks a call; ${againstRandomIds("addBulk", "bulkRate", "bulkRateRandomIds")}`,
   );
   // Where the time goes: what each contender's process spends per task (usage.mjs).
-  const usageRow = (metric, phase, key, digits) => {
-    const [coreRounds, rawRounds] = ["core", "raw"].map((name) => rounds[name].map((result) => result[phase][key]));
-    return { metric, core: median(coreRounds), raw: median(rawRounds), coreRounds, rawRounds, digits };
-  };
   printTable(`${store.name} — usage per task, in the contender's process (median of ${options.rounds} round(s))`, [
-    usageRow("enqueue: round trips", "enqueueUsage", "roundTrips", 2),
-    usageRow("enqueue: CPU (µs)", "enqueueUsage", "cpuMicros", 0),
-    usageRow("drain: round trips", "drainUsage", "roundTrips", 2),
-    usageRow("drain: CPU (µs)", "drainUsage", "cpuMicros", 0),
+    medianRow("enqueue: round trips", (result) => result.enqueueUsage.roundTrips, { digits: 2 }),
+    medianRow("enqueue: CPU (µs)", (result) => result.enqueueUsage.cpuMicros, { digits: 0 }),
+    medianRow("drain: round trips", (result) => result.drainUsage.roundTrips, { digits: 2 }),
+    medianRow("drain: CPU (µs)", (result) => result.drainUsage.cpuMicros, { digits: 0 }),
   ]);
   measured++;
 }

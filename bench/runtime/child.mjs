@@ -28,7 +28,7 @@ export async function openChildSession(request) {
   };
 }
 
-/** Runs a one-shot request (a bulk enqueue) in a child process and returns its result. */
+/** Runs a one-shot request (an enqueue-only measurement) in a child process and returns its result. */
 export async function measureInChild(request) {
   const child = startChild(request);
   const result = await child.next();

@@ -6,9 +6,11 @@
 // the job and worker options the runtime sets by default, so the difference
 // measured is the runtime's own code.
 //
-// A contender: { name, enqueue(i), enqueueBulk(items), enqueueWithRandomId?(i), enqueueBulkWithRandomIds?(items) (raw), startWorker(onRun),
+// A contender: { name, enqueue(i), enqueueBulk(items), startWorker(onRun),
 //   prepareResults(), waitForResult(handle, timeoutMs) → "event" | "poll", close() }.
-//   `onRun` is called by the no-op task each time it runs.
+//   `onRun` is called by the no-op task each time it runs. Raw opened with `randomIds`
+//   gives each job an unguessable id, as the runtime does and BullMQ's counter ids do not
+//   (a reference to measure against, not a contender).
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Queue, QueueEvents, Worker, createPostgresBackend, withBackend } from "bullmq";
@@ -27,8 +29,8 @@ const WORKER_OPTIONS = { stalledInterval: STALLED_INTERVAL, lockDuration: 2 * ST
 // Raw BullMQ's fallback when a completion event is missed (see waitForResult).
 const MISSED_EVENT_POLL_MS = 250;
 
-export function openContender(name, { datastore, queueName, concurrency }) {
-  return name === "core" ? openCore(datastore, queueName, concurrency) : openRaw(datastore, queueName, concurrency);
+export function openContender(name, { datastore, queueName, concurrency, randomIds = false }) {
+  return name === "core" ? openCore(datastore, queueName, concurrency) : openRaw(datastore, queueName, concurrency, randomIds);
 }
 
 function openCore(datastore, queueName, concurrency) {
@@ -56,7 +58,7 @@ function openCore(datastore, queueName, concurrency) {
   };
 }
 
-function openRaw(datastore, queueName, concurrency) {
+function openRaw(datastore, queueName, concurrency, randomIds) {
   const closers = [];
   // Same connection settings as the runtime's datastore (datastore.ts).
   const connection =
@@ -69,17 +71,13 @@ function openRaw(datastore, queueName, concurrency) {
       : () => ({ connectionString: datastore.url, schema: "bullmq", migrate: true, max: 4 });
   const classes = datastore.kind === "redis" ? { Queue, Worker, QueueEvents } : postgres;
   const queue = new classes.Queue(queueName, { connection: connection(false) });
+  const jobOptions = randomIds ? () => ({ ...JOB_OPTIONS, jobId: randomUUID() }) : () => JOB_OPTIONS;
   let worker;
   let events;
   return {
     name: "raw",
-    enqueue: (i) => queue.add("noop", { args: [i] }, JOB_OPTIONS),
-    enqueueBulk: (items) => queue.addBulk(items.map((i) => ({ name: "noop", data: { args: [i] }, opts: JOB_OPTIONS }))),
-    // What the runtime must pay for and BullMQ's counter ids do not: an unguessable id per job (a reference, not the contender).
-    enqueueWithRandomId: (i) => queue.add("noop", { args: [i] }, { ...JOB_OPTIONS, jobId: randomUUID() }),
-    // What the runtime must pay for and BullMQ's counter ids do not: an unguessable id per job.
-    enqueueBulkWithRandomIds: (items) =>
-      queue.addBulk(items.map((i) => ({ name: "noop", data: { args: [i] }, opts: { ...JOB_OPTIONS, jobId: randomUUID() } }))),
+    enqueue: (i) => queue.add("noop", { args: [i] }, jobOptions()),
+    enqueueBulk: (items) => queue.addBulk(items.map((i) => ({ name: "noop", data: { args: [i] }, opts: jobOptions() }))),
     async startWorker(onRun) {
       worker = new classes.Worker(
         queueName,

@@ -76,38 +76,23 @@ export function openSession(name, { datastore, queueName, options, tasks = optio
 }
 
 /**
- * Bulk enqueue rate on an unconsumed queue, in batches of `chunk`: core enqueueMany, raw
- * addBulk, or ("raw-random-ids") raw addBulk with a random id per job, as the runtime gives.
+ * One contender's enqueue rate on an unconsumed queue: one add each (`inflight` at a
+ * time) or, `batched`, in batches of `chunk` (core enqueueMany, raw addBulk); raw with
+ * `randomIds` gives each job a random id, as the runtime does.
  */
-export async function measureBulkEnqueue({ bulk, datastore, queueName, options, chunk = 1_000 }) {
-  const contender = openContender(bulk === "core" ? "core" : "raw", { datastore, queueName, concurrency: options.concurrency });
-  const enqueueBulk = bulk === "raw-random-ids" ? contender.enqueueBulkWithRandomIds : contender.enqueueBulk;
+export async function measureEnqueueOnly({ contender: name, randomIds, batched, datastore, queueName, options, chunk = 1_000 }) {
+  const contender = openContender(name, { datastore, queueName, concurrency: options.concurrency, randomIds });
   try {
     const start = performance.now();
-    for (let first = 0; first < options.tasks; first += chunk) {
-      await enqueueBulk(Array.from({ length: Math.min(chunk, options.tasks - first) }, (_, k) => first + k));
+    if (!batched) await inParallel(options.tasks, options.inflight, (i) => contender.enqueue(i));
+    for (let first = 0; batched && first < options.tasks; first += chunk) {
+      await contender.enqueueBulk(Array.from({ length: Math.min(chunk, options.tasks - first) }, (_, k) => first + k));
     }
     return options.tasks / ((performance.now() - start) / 1000);
   } finally {
     await contender.close();
     await obliterate(datastore, queueName);
     await obliterate(datastore, `${queueName}-aborted`);
-  }
-}
-
-/**
- * For reference: raw BullMQ's enqueue rate, one add each (`inflight` at a time) on an
- * unconsumed queue, with a random id per job as the runtime gives every task.
- */
-export async function measureRandomIdEnqueue({ datastore, queueName, options }) {
-  const contender = openContender("raw", { datastore, queueName, concurrency: options.concurrency });
-  try {
-    const start = performance.now();
-    await inParallel(options.tasks, options.inflight, (i) => contender.enqueueWithRandomId(i));
-    return options.tasks / ((performance.now() - start) / 1000);
-  } finally {
-    await contender.close();
-    await obliterate(datastore, queueName);
   }
 }
 

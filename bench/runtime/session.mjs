@@ -6,8 +6,7 @@
 //   node bench/runtime/session.mjs '<request JSON>'
 //   stdin: one phase name per line (child.mjs PHASES), then "close"
 //   stdout: one RESULT_PREFIX line per command, carrying its result as JSON
-// A request with `bulk` ("core" or "raw") measures that contender's bulk enqueue once and exits;
-// one with `randomIds`, raw BullMQ's single enqueue with random ids (a reference), likewise.
+// A request with `enqueueOnly` measures one contender's enqueue rate once (measureEnqueueOnly) and exits.
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -17,14 +16,12 @@ import { RESULT_PREFIX } from "./child.mjs";
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 // The runtime is TypeScript importing `@repo/core`: tsx resolves that through the repo tsconfig's `paths`.
 register({ tsconfig: path.join(repoRoot, "tsconfig.json") });
-const { measureBulkEnqueue, measureRandomIdEnqueue, openSession } = await import("./measure.mjs");
+const { measureEnqueueOnly, openSession } = await import("./measure.mjs");
 
 const reply = (result) => console.log(`${RESULT_PREFIX}${JSON.stringify(result ?? null)}`);
 const request = JSON.parse(process.argv[2]);
-if (request.bulk) {
-  reply(await measureBulkEnqueue(request));
-} else if (request.randomIds) {
-  reply(await measureRandomIdEnqueue(request));
+if (request.enqueueOnly) {
+  reply(await measureEnqueueOnly(request));
 } else {
   const session = openSession(request.contender, request);
   reply("ready");

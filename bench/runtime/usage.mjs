@@ -1,8 +1,9 @@
 // What a phase costs the contender's own process, per task: round trips to the
 // datastore and CPU time. Round trips are counted where they leave the process:
 // every command ioredis sends (Redis) and every query pg sends (PostgreSQL), from
-// the contender, its worker and its listeners alike; a command inside a pipeline
-// counts as one (BullMQ's per-job paths send none). Imported before any
+// the contender, its worker and its listeners alike. ioredis passes each command of a
+// pipeline through sendCommand too, so a pipeline of n counts n (an upper bound; the
+// single-enqueue and drain paths measured here send none). Imported before any
 // connection opens, by measure.mjs, in each contender's process of its own.
 import { Redis } from "ioredis";
 import pg from "pg";

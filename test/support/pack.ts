@@ -4,7 +4,7 @@ import { tempDir } from "./cli.js";
 import { cliPackageDir } from "./paths.js";
 import { pnpm } from "./pnpm.js";
 
-/** The CLI packed as it would be published: the path of its tarball, alone in a folder of its own. */
+/** The CLI packed as it would be published: the path of its tarball, in a folder of its own. */
 export async function packCli(): Promise<string> {
   const dir = await tempDir("create-scaffold-pack-");
   // The global setup has built dist/; prepack would build it again (tsup empties dist/

@@ -69,13 +69,9 @@ export class Enqueuer {
     // The ids BullMQ answers with: a key or an id already held gives the task that holds it.
     const [first] = jobs;
     if (jobs.length === 1 && first) {
-      return this.withinTimeout(name, () => this.options.tasks().then((tasks) => tasks.add(name, first.data, first.opts))).then((job) => [
-        job.id ?? first.opts.jobId,
-      ]);
+      return this.onQueue(name, (tasks) => tasks.add(name, first.data, first.opts)).then((job) => [job.id ?? first.opts.jobId]);
     }
-    return this.withinTimeout(name, () => this.options.tasks().then((tasks) => tasks.addBulk(jobs))).then((added) =>
-      added.map((job, index) => job.id ?? jobs[index]!.opts.jobId),
-    );
+    return this.onQueue(name, (tasks) => tasks.addBulk(jobs)).then((added) => added.map((job, index) => job.id ?? jobs[index]!.opts.jobId));
   }
 
   /**
@@ -119,7 +115,7 @@ export class Enqueuer {
     const jobOptions: JobsOptions = { ...this.options.jobOptions(this.options.lookup(taskName)?.options ?? {}), jobId: id };
     if (runAt !== undefined) jobOptions.delay = Math.max(0, runAt - Date.now());
     if (priority !== undefined) jobOptions.priority = priority;
-    await this.withinTimeout(taskName, async () => (await this.options.tasks()).add(taskName, data, jobOptions));
+    await this.onQueue(taskName, (tasks) => tasks.add(taskName, data, jobOptions));
   }
 
   /**
@@ -182,6 +178,11 @@ export class Enqueuer {
       }),
     );
     await writeToOutbox(transaction, this.options.queueName(), entries);
+  }
+
+  /** Runs `add` on the task queue, opening it first if need be, within the enqueue timeout. */
+  private onQueue<T>(name: string, add: (tasks: TaskQueue) => Promise<T>): Promise<T> {
+    return this.withinTimeout(name, () => this.options.tasks().then(add));
   }
 
   /**

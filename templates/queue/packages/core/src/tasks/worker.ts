@@ -257,10 +257,11 @@ export class TaskWorker {
       backoff: options.backoff,
     });
     type Result = Revived<Awaited<R>>;
-    const handles = (ids: Promise<string[]>) => ids.then((list) => list.map((id) => new TaskHandle<Result>(id, name, this.queues)));
+    const handle = (id: string) => new TaskHandle<Result>(id, name, this.queues);
     const enqueueOne = (opts: EnqueueOptions, args: Faithful<A>) =>
-      this.enqueuer.runs(name, opts, [args], false).then(([id]) => new TaskHandle<Result>(id!, name, this.queues));
-    const enqueueMany = (opts: EnqueueOptions, argsList: readonly Faithful<A>[]) => handles(this.enqueuer.runs(name, opts, argsList, true));
+      this.enqueuer.runs(name, opts, [args], false).then(([id]) => handle(id!));
+    const enqueueMany = (opts: EnqueueOptions, argsList: readonly Faithful<A>[]) =>
+      this.enqueuer.runs(name, opts, argsList, true).then((ids) => ids.map(handle));
     const call = async (...args: A): Promise<Awaited<R>> => {
       return await runAsCurrent(directCall(name, `direct:${randomUUID()}`), () => fn(...args));
     };
