@@ -108,13 +108,18 @@ for (const store of await describeDatastores(options.datastore)) {
   });
   printTable(`${store.name} — ${options.tasks} tasks, concurrency ${options.concurrency}, median of ${options.rounds} round(s)`, [
     medianRow("enqueue, one add each (tasks/s)", (result) => result.enqueueRate, { higherIsBetter: true }),
+    medianRow("enqueue, warm (tasks/s)", (result) => result.enqueueRateWarm, { higherIsBetter: true }),
     medianRow("enqueue, batches of 1000 (tasks/s)", (result) => result.bulkRate, { higherIsBetter: true }),
     medianRow("drain (tasks/s)", (result) => result.drainRate, { higherIsBetter: true }),
+    medianRow("drain, warm (tasks/s)", (result) => result.drainRateWarm, { higherIsBetter: true }),
     medianRow("first enqueue → last completion (s)", (result) => result.endToEndSeconds, { digits: 2 }),
     latencyRow(50),
     latencyRow(95),
     latencyRow(99),
   ]);
+  console.log(
+    `  warm: the same phases, over the tasks after the first ${Math.floor(options.tasks / 4)} (the JIT has compiled the hot path by then)`,
+  );
   const missed = rounds.raw.reduce((sum, result) => sum + result.missedEvents, 0);
   console.log(
     `  latency: core awaits handle.result() (queue events raced with a state poll); raw awaits job.waitUntilFinished() (QueueEvents), ` +

@@ -8,7 +8,9 @@
 //   latency    `sample` tasks at a steady `rate`, each awaited     → enqueue→result p50/p95/p99
 //              (core: handle.result(): queue events raced with a state poll;
 //               raw: job.waitUntilFinished() on QueueEvents, see contenders.mjs)
-// Enqueue and drain also report the process's round trips and CPU per task (usage.mjs).
+// Enqueue and drain also report the process's round trips and CPU per task (usage.mjs),
+// and a warm rate: over the tasks after the first quarter, once the process's JIT has
+// compiled the hot path (a server enqueues warm; each round's processes start cold).
 // "Completed" is read from the queue itself (BullMQ job counts), the same way for
 // both, and only once every task has run, so the polling does not load the drain.
 import { performance } from "node:perf_hooks";
@@ -27,6 +29,7 @@ export function openSession(name, { datastore, queueName, options, tasks = optio
   const contender = openContender(name, { datastore, queueName, concurrency: options.concurrency });
   const inspector = openRawQueue(datastore, queueName);
   const progress = trackRuns();
+  const warmup = Math.floor(tasks / 4);
   const completedAtLeast = async (target) => {
     await progress.ranAtLeast(target);
     const deadline = Date.now() + PHASE_TIMEOUT_MS;
@@ -40,14 +43,29 @@ export function openSession(name, { datastore, queueName, options, tasks = optio
     async enqueue() {
       const usage = startUsage();
       const start = performance.now();
-      await inParallel(tasks, options.inflight, (i) => contender.enqueue(i));
-      return { enqueueRate: tasks / ((performance.now() - start) / 1000), enqueueUsage: usage(tasks) };
+      let done = 0;
+      let warmAt = start;
+      await inParallel(tasks, options.inflight, async (i) => {
+        await contender.enqueue(i);
+        if (++done === warmup) warmAt = performance.now();
+      });
+      const end = performance.now();
+      return {
+        enqueueRate: rate(tasks, start, end),
+        enqueueRateWarm: rate(tasks - warmup, warmAt, end),
+        enqueueUsage: usage(tasks),
+      };
     },
     async drain() {
       const usage = startUsage();
       await contender.startWorker(progress.onRun);
+      const warmAt = progress.ranAtLeast(warmup);
       const end = await completedAtLeast(tasks);
-      return { drainRate: tasks / ((end - progress.firstRunAt()) / 1000), drainUsage: usage(tasks) };
+      return {
+        drainRate: rate(tasks, progress.firstRunAt(), end),
+        drainRateWarm: rate(tasks - warmup, await warmAt, end),
+        drainUsage: usage(tasks),
+      };
     },
     async endToEnd() {
       const start = performance.now();
@@ -88,7 +106,7 @@ export async function measureEnqueueOnly({ contender: name, randomIds, batched, 
     for (let first = 0; batched && first < options.tasks; first += chunk) {
       await contender.enqueueBulk(Array.from({ length: Math.min(chunk, options.tasks - first) }, (_, k) => first + k));
     }
-    return options.tasks / ((performance.now() - start) / 1000);
+    return rate(options.tasks, start, performance.now());
   } finally {
     await contender.close();
     await obliterate(datastore, queueName);
@@ -96,27 +114,28 @@ export async function measureEnqueueOnly({ contender: name, randomIds, batched, 
   }
 }
 
-/** Counts task runs (called from inside the no-op task) and wakes whoever waits for a count. */
+/** Counts task runs (called from inside the no-op task) and wakes whoever waits for a count, with when it was reached. */
 function trackRuns() {
   let runs = 0;
   let first;
   const waiters = [];
   return {
     onRun() {
+      const now = performance.now();
       runs++;
-      first ??= performance.now();
+      first ??= now;
       for (let k = waiters.length - 1; k >= 0; k--) {
-        if (runs >= waiters[k].target) waiters.splice(k, 1)[0].resolve();
+        if (runs >= waiters[k].target) waiters.splice(k, 1)[0].resolve(now);
       }
     },
     firstRunAt: () => first,
     ranAtLeast(target) {
-      if (runs >= target) return Promise.resolve();
+      if (runs >= target) return Promise.resolve(performance.now());
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`only ${runs}/${target} tasks ran in time`)), PHASE_TIMEOUT_MS);
-        const done = () => {
+        const done = (at) => {
           clearTimeout(timer);
-          resolve();
+          resolve(at);
         };
         waiters.push({ target, resolve: done });
       });
@@ -143,6 +162,9 @@ async function steadyLatency(contender, sample, rate) {
   }
   return Promise.all(runs);
 }
+
+/** Tasks per second: `count` tasks between two performance.now() readings. */
+const rate = (count, start, end) => count / ((end - start) / 1000);
 
 /** Runs fn(0..count-1) with at most `limit` calls in flight. */
 async function inParallel(count, limit, fn) {

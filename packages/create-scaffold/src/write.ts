@@ -23,14 +23,19 @@ export async function writePlan(files: readonly PlannedFile[], targetDir: string
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  let stagingLeft = true;
   try {
     stage(files, staging);
     if (targetExists) await moveFilesInto(files, staging, targetDir);
-    else await rename(staging, targetDir);
+    else {
+      await rename(staging, targetDir);
+      stagingLeft = false; // it is the project now
+    }
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    await removeStaging();
+    // Not on the usual path: rm loads Node's rimraf (about 1 ms) even for a folder that is gone.
+    if (stagingLeft) await removeStaging();
   }
 }
 

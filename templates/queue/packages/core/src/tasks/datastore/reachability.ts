@@ -24,6 +24,13 @@ export interface ReachabilityTarget {
   probe(url: string): Promise<void>;
 }
 
+/** What `watch` reports on: BullMQ's classes set `closing` in close(), pg.Pool sets `ending` in end(). */
+interface WatchedConnection {
+  on(event: "error", listener: (error: Error) => void): unknown;
+  readonly closing?: unknown;
+  readonly ending?: boolean;
+}
+
 /**
  * One datastore's reachability, shared by every connection opened on it: the
  * first failure is reported once, clearly; the return once; nothing in between.
@@ -113,8 +120,11 @@ export class Reachability {
    * here, once per outage. Without an 'error' listener BullMQ would print every
    * failed reconnect with its stack; other errors BullMQ surfaces itself.
    */
-  watch(emitter: { on(event: "error", listener: (error: Error) => void): unknown }): void {
+  watch(emitter: WatchedConnection): void {
     emitter.on("error", (error: Error) => {
+      // Closing a connection fails the query it was waiting on (a PostgreSQL listener's
+      // LISTEN: "Connection terminated"): the datastore is fine, nothing to report.
+      if (emitter.closing || emitter.ending) return;
       if (isConnectionError(error)) this.lost(error);
     });
   }
