@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 
 export const usage = `Usage: node bench/runtime.mjs [options]
   --tasks N         no-op tasks per drain and end-to-end phase (env BENCH_TASKS, default 20000)
-  --rounds N        measured rounds, core and raw alternating (env BENCH_ROUNDS, default 3)
+  --rounds N        measured rounds, core and raw alternating (env BENCH_ROUNDS, default 5)
   --sample N        tasks in the latency sample (default 500)
   --rate N          latency sample: tasks enqueued per second (default 100)
   --inflight N      enqueues in flight at once (default 50)
@@ -38,7 +38,7 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
   if (!["redis", "postgres", "all"].includes(datastore)) throw new Error(`--datastore must be redis, postgres or all\n${usage}`);
   return {
     tasks: count("tasks", values.tasks ?? env.BENCH_TASKS, 20_000),
-    rounds: count("rounds", values.rounds ?? env.BENCH_ROUNDS, 3),
+    rounds: count("rounds", values.rounds ?? env.BENCH_ROUNDS, 5),
     sample: count("sample", values.sample, 500),
     rate: count("rate", values.rate, 100),
     inflight: count("inflight", values.inflight, 50),
