@@ -23,6 +23,7 @@ import {
 } from "@repo/core";
 import { TaskTimeoutError, createWorker, type DatastoreConfig } from "@repo/core/tasks";
 import { tempDir as makeTempDir } from "./support/cli.js";
+import { startFreezingProxy } from "./support/freezing-proxy.js";
 import { openRawQueue } from "./support/raw-queue.js";
 import { eventually } from "./support/waiting.js";
 import { postgresUrl, redisUrl, skipPostgres, skipRedis } from "./support/datastores.js";
@@ -334,6 +335,59 @@ for (const store of datastores) {
       } finally {
         await producer.close();
         await worker.close();
+      }
+    });
+
+    // Hang guards only: without them a result() that never settles would hold the test until its timeout.
+    const settledWithin = <T>(promise: Promise<T>, ms: number) =>
+      Promise.race([
+        promise.then(
+          (value) => ({ value }),
+          (error: Error) => ({ error }),
+        ),
+        sleep(ms).then(() => ({ pending: true })),
+      ]);
+
+    it("result() stops waiting, saying why, when its worker closes meanwhile", async () => {
+      const closingQueue = `${queueName}-closing`;
+      const worker = createWorker({ queueName: closingQueue, datastore: store.datastore() });
+      const idle = worker.task("idle", async () => "ran"); // no consumer: it stays queued
+      try {
+        const handle = await idle.enqueue();
+        const waiting = settledWithin(handle.result({ timeout: 60_000 }), 20_000);
+        await sleep(200); // polling its state by now
+        await worker.close();
+        const outcome = await waiting;
+        expect(outcome).toEqual({ error: expect.any(Error) });
+        expect((outcome as { error: Error }).error.message).toBe(
+          `Stopped waiting for the result of task idle (${handle.id}): the worker was closed`,
+        );
+        // A closed worker opens its queues again when it is used again.
+        expect(await handle.status()).toBe("queued");
+      } finally {
+        await worker.close();
+        await obliterate(store.datastore(), [closingQueue]);
+      }
+    });
+
+    it("result() gives up by its deadline when the datastore stops answering", async () => {
+      const frozenQueue = `${queueName}-frozen`;
+      const proxy = await startFreezingProxy(store.datastore().url);
+      const worker = createWorker({ queueName: frozenQueue, datastore: { ...store.datastore(), url: proxy.url } });
+      const idle = worker.task("idle", async () => "ran");
+      try {
+        const handle = await idle.enqueue();
+        proxy.freeze();
+        const outcome = await settledWithin(handle.result({ timeout: 200 }), 20_000);
+        expect(outcome).toEqual({ error: expect.any(TaskTimeoutError) });
+        expect((outcome as { error: Error }).error.message).toBe(
+          `Task idle (${handle.id}) did not finish in time (last status: unknown (the task datastore did not answer))`,
+        );
+      } finally {
+        proxy.thaw(); // back: the worker reconnects, and closes as usual
+        await worker.close();
+        await proxy.close();
+        await obliterate(store.datastore(), [frozenQueue]);
       }
     });
   });

@@ -44,9 +44,15 @@ export interface HandleQueues {
   finishes(): FinishEvents;
   /** Tasks enqueued in a transaction wait here until a worker queues them (none without an outbox database). */
   outbox(): Outbox | undefined;
+  /** Fires when the worker these queues belong to starts closing them. */
+  closing(): AbortSignal;
 }
 
 const QUEUED_STATES = new Set(["waiting", "prioritized", "waiting-children", "paused"]);
+
+// How long past its deadline result() gives a read that does not answer before it gives up
+// on it: enough for the two reads its own timeout path makes (the task's name and status).
+const UNANSWERED_READ_GRACE_MS = 2_000;
 
 // result() polls the state between events: fast while no events are heard (yet), sparsely
 // once they flow (then a poll only catches the rare missed one). Doubling up to the cap.
@@ -112,11 +118,36 @@ export class TaskHandle<R> {
    * queue per process, opened on the first call) and polling its state as well,
    * since events can be missed (BullMQ on PostgreSQL drops a few; a listener
    * misses what happens while it reconnects). Rejects with TaskTimeoutError after
-   * `timeout` ms, and at once if the task does not exist. A failed task resolves
-   * with a TaskFailedError whose `error` holds the name, message and stack of what
-   * the task threw; an aborted one with TaskAbortedError.
+   * `timeout` ms, at once if the task does not exist, and at once when the worker
+   * closes meanwhile. A failed task resolves with a TaskFailedError whose `error`
+   * holds the name, message and stack of what the task threw; an aborted one with
+   * TaskAbortedError.
    */
   async result({ timeout = 30_000 }: { timeout?: number } = {}): Promise<TaskResult<R>> {
+    // Neither a closing worker nor a datastore that stops answering may hold the caller:
+    // BullMQ on PostgreSQL leaves the reads of a queue being closed pending for ever.
+    const closing = this.queues.closing();
+    const waiting = this.waitForResult(timeout);
+    waiting.catch(() => {}); // given up on below: its late failure is nobody's
+    let timer: NodeJS.Timeout | undefined;
+    let stop: (() => void) | undefined;
+    const givenUp = new Promise<never>((_, reject) => {
+      stop = () => reject(new Error(`Stopped waiting for the result of task ${this.named}: the worker was closed`));
+      closing.addEventListener("abort", stop, { once: true });
+      timer = setTimeout(
+        () => reject(new TaskTimeoutError(this.id, this.taskName ?? "task", "unknown (the task datastore did not answer)")),
+        timeout + UNANSWERED_READ_GRACE_MS,
+      );
+    });
+    try {
+      return await Promise.race([waiting, givenUp]);
+    } finally {
+      clearTimeout(timer);
+      closing.removeEventListener("abort", stop!);
+    }
+  }
+
+  private async waitForResult(timeout: number): Promise<TaskResult<R>> {
     const deadline = Date.now() + timeout;
     const tasks = await this.queues.tasks();
     const finishes = this.queues.finishes();
@@ -160,8 +191,7 @@ export class TaskHandle<R> {
     }
     const marker = await this.abortMarker();
     if (marker) return { success: false, error: new TaskAbortedError(this.id, marker.data.taskName) };
-    const named = this.taskName ? `${this.taskName} (${this.id})` : this.id;
-    throw new Error(`Task ${named} not found: never queued, or its result has expired`);
+    throw new Error(`Task ${this.named} not found: never queued, or its result has expired`);
   }
 
   /** What the task last reported with `worker.current().progress(…)`; undefined before it did (or once it is gone). */
@@ -260,6 +290,11 @@ export class TaskHandle<R> {
 
   private async wasAbortedBeforeRunning(): Promise<boolean> {
     return (await this.abortMarker()) !== undefined;
+  }
+
+  /** "sendWelcomeEmail (<id>)" in messages, or the id alone when the name is not known here. */
+  private get named(): string {
+    return this.taskName ? `${this.taskName} (${this.id})` : this.id;
   }
 
   /** The task's name, for messages: known, or read from the queue. */

@@ -101,6 +101,9 @@ export class TaskWorker {
   private runner: JobRunner | undefined;
   private lifespan: Lifespan | undefined;
   private closing: Promise<void> | undefined;
+  // Aborted when close() comes to closing the queues: what waits on them (result()) stops
+  // waiting. Renewed, since a closed worker opens its queues again when it is used again.
+  private lifetime = new AbortController();
   private relay: OutboxRelay | undefined;
   private readonly outbox: Outbox | undefined;
   private readonly queues: HandleQueues = {
@@ -112,6 +115,7 @@ export class TaskWorker {
       })),
     finishes: () => (this.finishEvents ??= new FinishEvents(() => this.getDatastore().openQueueEvents(this.queueName))),
     outbox: () => this.outbox,
+    closing: () => this.lifetime.signal,
   };
 
   private readonly enqueuer: Enqueuer;
@@ -425,6 +429,9 @@ export class TaskWorker {
       }
       await drained;
     }
+    // Running tasks are done (or handed back): whatever still waits on the queues stops now.
+    this.lifetime.abort();
+    this.lifetime = new AbortController();
     const queues = [this.taskQueue, this.markerQueue, this.flows];
     const finishEvents = this.finishEvents;
     this.taskQueue = this.markerQueue = this.finishEvents = this.flows = this.limitStore = undefined; // the datastore closes the store
