@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import path from "node:path";
 import { serve } from "@hono/node-server";
@@ -18,10 +19,11 @@ import {
   type RetryInfo,
 } from "../templates/queue/packages/core/src/tasks/datastore/index.js";
 import { createDashboard } from "../templates/queue/packages/core/src/tasks/dashboard.js";
+import { createWorker } from "../templates/queue/packages/core/src/tasks/index.js";
 import { recordingLog } from "./support/operations/recording-log.js";
 import { runWorkerHealth } from "./support/operations/worker-health.js";
 import { redisServerBinary, startThrowawayRedis, type ThrowawayRedis } from "./support/operations/redis-server.js";
-import { eventually, freePort } from "./support/waiting.js";
+import { eventually, freePort, settledWithin } from "./support/waiting.js";
 import { missing } from "./support/services.js";
 import { postgresUrl, redisUrl, skipPostgres, skipRedis } from "./support/datastores.js";
 import { tempDir as makeTempDir } from "./support/cli.js";
@@ -113,6 +115,19 @@ describe.skipIf(skipThrowawayRedis)("Redis connection errors", () => {
     } finally {
       await datastore.close();
     }
+  });
+
+  it("a worker closes while Redis is away, its task listener and connections with it", async () => {
+    await redis.start();
+    const worker = createWorker({ queueName: uniqueQueue(), datastore: { kind: "redis", url: redis.url } });
+    const noop = worker.task("noop", async () => "done");
+    await worker.run({ handleSignals: false });
+    const handle = await noop.enqueue();
+    expect(await handle.result({ timeout: 30_000 })).toEqual({ success: true, value: "done" }); // its listener is open
+    await redis.stop();
+    await sleep(300); // every connection is waiting to reconnect by now
+    // BullMQ alone waits for its connections' 'end', which ioredis never emits while it waits to reconnect.
+    expect(await settledWithin(worker.close(), 20_000)).toEqual({ value: undefined });
   });
 
   it("closing the datastore ends a wait for an unreachable Redis", async () => {

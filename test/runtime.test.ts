@@ -25,7 +25,7 @@ import { TaskTimeoutError, createWorker, type DatastoreConfig } from "@repo/core
 import { tempDir as makeTempDir } from "./support/cli.js";
 import { startFreezingProxy } from "./support/freezing-proxy.js";
 import { openRawQueue } from "./support/raw-queue.js";
-import { eventually } from "./support/waiting.js";
+import { eventually, settledWithin } from "./support/waiting.js";
 import { postgresUrl, redisUrl, skipPostgres, skipRedis } from "./support/datastores.js";
 
 const runId = `${process.pid}-${Date.now().toString(36)}`;
@@ -337,16 +337,6 @@ for (const store of datastores) {
         await worker.close();
       }
     });
-
-    // Hang guards only: without them a result() that never settles would hold the test until its timeout.
-    const settledWithin = <T>(promise: Promise<T>, ms: number) =>
-      Promise.race([
-        promise.then(
-          (value) => ({ value }),
-          (error: Error) => ({ error }),
-        ),
-        sleep(ms).then(() => ({ pending: true })),
-      ]);
 
     it("result() stops waiting, saying why, when its worker closes meanwhile", async () => {
       const closingQueue = `${queueName}-closing`;

@@ -10,6 +10,20 @@ export async function eventually(what: string, condition: () => boolean | Promis
   }
 }
 
+/**
+ * How `promise` settled within `ms` (`{ value }` or `{ error }`), or `{ pending: true }`: a hang
+ * guard for what must settle, so a test that would hang fails saying so instead.
+ */
+export function settledWithin<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | { error: Error } | { pending: true }> {
+  return Promise.race([
+    promise.then(
+      (value) => ({ value }),
+      (error: Error) => ({ error }),
+    ),
+    sleep(ms).then(() => ({ pending: true as const })),
+  ]);
+}
+
 /** A port nothing listens on right now (bound once on 127.0.0.1, then released). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

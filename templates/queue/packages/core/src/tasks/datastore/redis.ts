@@ -85,19 +85,35 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
       return redisLimitStore(connection, `${prefix(queueName)}:${queueName}`);
     },
     async openQueueEvents(name) {
-      const events = new QueueEvents(name, { connection: connect(true), prefix: prefix(name) });
+      const connection = connect(true);
+      const events = new QueueEvents(name, { connection, prefix: prefix(name) });
+      const close = events.close.bind(events);
+      events.close = () => {
+        if (connection.status === "ready") return close();
+        // BullMQ's close waits for the connection's 'end', which ioredis never emits for a
+        // connection waiting to reconnect: while Redis is away it would never return.
+        connection.disconnect();
+        close().catch(() => {}); // BullMQ tidies up what it can, in its own time
+        return Promise.resolve();
+      };
       reachability.watch(events);
       listeners.add(events);
       return events;
     },
     async openConsumer(name, processor, settings) {
       await reachability.waitUntilReachable();
+      const connection = connect(true);
       const consumer = new Worker<TaskJobData, unknown, string>(name, processor, {
         ...consumerOptions(settings),
-        connection: connect(true),
+        connection,
         prefix: prefix(name),
       });
       reachability.watch(consumer);
+      // While Redis is away, BullMQ's close would wait for its blocking connection's 'end'
+      // (never emitted while ioredis waits to reconnect), and running tasks cannot report
+      // back anyway: then it closes at once, and they run again elsewhere (at-least-once).
+      const close = consumer.close.bind(consumer);
+      consumer.close = (force = false) => close(force || connection.status !== "ready");
       return consumer;
     },
     async ping() {
@@ -112,7 +128,13 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
       await Promise.all([...listeners].map((events) => events.close().catch(() => {})));
       listeners.clear();
       producers.clear();
-      await Promise.all(connections.splice(0).map((connection) => connection.quit().catch(() => connection.disconnect())));
+      await Promise.all(
+        connections.splice(0).map(async (connection) => {
+          // A connection waiting for Redis would hold a QUIT in its offline queue: dropped instead.
+          if (connection.status !== "ready") return connection.disconnect();
+          await connection.quit().catch(() => connection.disconnect());
+        }),
+      );
     },
   };
 }
