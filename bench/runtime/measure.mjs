@@ -58,8 +58,8 @@ export function openSession(name, { datastore, queueName, options, tasks = optio
     },
     async drain() {
       const usage = startUsage();
+      const warmAt = progress.ranAtLeast(warmup); // waiting before the worker starts: no run is missed
       await contender.startWorker(progress.onRun);
-      const warmAt = progress.ranAtLeast(warmup);
       const end = await completedAtLeast(tasks);
       return {
         drainRate: rate(tasks, progress.firstRunAt(), end),

@@ -16,6 +16,9 @@ export async function startFreezingProxy(url: string): Promise<FreezingProxy> {
   const target = new URL(url);
   const sockets = new Set<Socket>();
   let frozen = false;
+  const dropConnections = () => {
+    for (const socket of sockets) socket.destroy();
+  };
   const forward = (from: Socket, to: Socket) => {
     sockets.add(from);
     from.on("data", (chunk) => {
@@ -48,10 +51,10 @@ export async function startFreezingProxy(url: string): Promise<FreezingProxy> {
     },
     thaw: () => {
       frozen = false;
-      for (const socket of sockets) socket.destroy();
+      dropConnections();
     },
     close: async () => {
-      for (const socket of sockets) socket.destroy();
+      dropConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -34,7 +34,7 @@ export async function writePlan(files: readonly PlannedFile[], targetDir: string
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    // Not on the usual path: rm loads Node's rimraf (about 1 ms) even for a folder that is gone.
+    // Only if it is still there: rm loads Node's rimraf (about 1 ms) even for a folder that is gone.
     if (stagingLeft) await removeStaging();
   }
 }
