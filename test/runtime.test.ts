@@ -380,6 +380,35 @@ for (const store of datastores) {
         await obliterate(store.datastore(), [frozenQueue]);
       }
     });
+
+    it("a worker closes in bounded time while the datastore does not answer, and no dropped connection ends the process", async () => {
+      const frozenQueue = `${queueName}-frozen-close`;
+      const proxy = await startFreezingProxy(store.datastore().url);
+      const worker = createWorker({
+        queueName: frozenQueue,
+        datastore: { ...store.datastore(), url: proxy.url },
+        shutdownGraceMs: 1_000,
+      });
+      const idle = worker.task("idle", async () => "ran");
+      try {
+        await worker.run({ handleSignals: false });
+        // Every connection in use: the consumer, the producer queue and the result listener.
+        expect(await (await idle.enqueue()).result({ timeout: 10_000 })).toEqual({ success: true, value: "ran" });
+        const later = await idle.with({ delay: 3_600_000 }).enqueue();
+        proxy.freeze();
+        const reading = settledWithin(later.status(), 20_000);
+        // The grace period (1 s), then at most 5 s for the datastore, then its connections are dropped.
+        expect(await settledWithin(worker.close(), 20_000)).toEqual({ value: undefined });
+        // A read that was waiting on a dropped connection fails rather than waiting for ever.
+        expect(await reading).toEqual({ error: expect.any(Error) });
+        // An unhandled 'error' from a dropped PostgreSQL client would fail this file's run.
+      } finally {
+        proxy.thaw();
+        await worker.close();
+        await proxy.close();
+        await obliterate(store.datastore(), [frozenQueue]);
+      }
+    }, 60_000);
   });
 }
 

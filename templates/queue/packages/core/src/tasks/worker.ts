@@ -70,6 +70,10 @@ type AnyTaskFn = (...args: unknown[]) => unknown;
 
 interface RegisteredTask extends RunnableTask, EnqueueableTask {}
 
+// How long closing waits for the datastore once running tasks are done (or handed back):
+// it answers a QUIT or a pool's end in milliseconds, unless it stopped answering altogether.
+const DATASTORE_CLOSE_MS = 5_000;
+
 /** A `worker.cron(...)` declaration, turned into a BullMQ job scheduler when a worker runs. */
 interface DeclaredSchedule {
   readonly name: string;
@@ -415,35 +419,48 @@ export class TaskWorker {
     const consumer = this.consumer;
     const runner = this.runner;
     this.consumer = this.runner = undefined;
-    if (consumer && runner) {
-      const drained = consumer.close(); // stops fetching; resolves when running tasks are done
-      const grace = new AbortController();
-      const inTime = await Promise.race([
-        drained.then(() => true),
-        sleep(this.settings.shutdownGraceMs, false, { signal: grace.signal }).catch(() => false),
-      ]);
-      grace.abort();
-      if (!inTime) {
-        tasksLog().warn(`grace period over: handing ${runner.runningCount} running task(s) back to the queue`);
-        await runner.releaseAll();
-      }
-      await drained;
+    const drained = consumer?.close(); // stops fetching; resolves when running tasks are done
+    const inTime = !drained || (await settlesWithin(drained, this.settings.shutdownGraceMs));
+    // The rest needs the datastore: one that stopped answering must not hold the process.
+    const closed = this.closeQueues(inTime ? undefined : runner, drained);
+    if (await settlesWithin(closed, DATASTORE_CLOSE_MS)) await closed;
+    else {
+      tasksLog().warn(`the task datastore did not answer within ${DATASTORE_CLOSE_MS} ms while closing: its connections were dropped`);
+      this.forgetQueues().catch(() => {}); // if closing had not come that far
+      this.datastore?.drop();
+      this.datastore = undefined;
     }
-    // Running tasks are done (or handed back): whatever still waits on the queues stops now.
+    const lifespan = this.lifespan;
+    this.lifespan = undefined;
+    await lifespan?.close();
+  }
+
+  /** Hands back what `runner` still runs (its grace period is over), waits for the consumer, then closes the queues and the datastore. */
+  private async closeQueues(runner: JobRunner | undefined, drained: Promise<void> | undefined): Promise<void> {
+    if (runner) {
+      tasksLog().warn(`grace period over: handing ${runner.runningCount} running task(s) back to the queue`);
+      await runner.releaseAll();
+    }
+    await drained;
+    await this.forgetQueues();
+    await this.datastore?.close();
+    this.datastore = undefined;
+  }
+
+  /**
+   * Ends every wait on the queues (running tasks are done, or handed back, by now), lets
+   * go of them and closes them; the datastore closes the limit store.
+   */
+  private forgetQueues(): Promise<unknown> {
     this.lifetime.abort();
     this.lifetime = new AbortController();
     const queues = [this.taskQueue, this.markerQueue, this.flows];
     const finishEvents = this.finishEvents;
-    this.taskQueue = this.markerQueue = this.finishEvents = this.flows = this.limitStore = undefined; // the datastore closes the store
-    await Promise.all([
+    this.taskQueue = this.markerQueue = this.finishEvents = this.flows = this.limitStore = undefined;
+    return Promise.all([
       ...queues.map(async (queue) => (await queue?.catch(() => undefined))?.close()),
       finishEvents?.close().catch(() => {}),
     ]);
-    await this.datastore?.close();
-    this.datastore = undefined;
-    const lifespan = this.lifespan;
-    this.lifespan = undefined;
-    await lifespan?.close();
   }
 
   private jobOptions(options: TaskOptions): JobsOptions {
@@ -505,6 +522,21 @@ export class TaskWorker {
       await closeDatabase();
     });
   }
+}
+
+/**
+ * Whether `promise` settles (either way) within `ms`; one that does not is given up on,
+ * its late failure ignored.
+ */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const timer = new AbortController();
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  const inTime = await Promise.race([settled, sleep(ms, false, { signal: timer.signal }).catch(() => false)]);
+  timer.abort();
+  return inTime;
 }
 
 /**

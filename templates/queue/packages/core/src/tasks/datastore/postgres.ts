@@ -1,10 +1,24 @@
 import { describeError, isConnectionError, resolveDatabaseUrl } from "@repo/core";
 import { createPostgresBackend, withBackend } from "bullmq";
+import { Socket } from "node:net";
 import pg from "pg";
 import { consumerOptions } from "./consumer-options.js";
 import { postgresLimitStore, setUpLimitStore } from "./postgres-limits.js";
 import { Reachability } from "./reachability.js";
 import type { Datastore, DatastoreOptions, TaskJobData, TaskQueueEvents } from "./types.js";
+
+/**
+ * The client class of every pool here (pg-pool's `Client` option). A client checked out of
+ * a pool has no 'error' listener (pg-pool removes its own), so a connection that drops
+ * while BullMQ holds one (a transaction, a LISTEN) would end the process; this one's
+ * queries fail instead, and BullMQ reports them.
+ */
+class ListenedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on("error", () => {});
+  }
+}
 
 /** BullMQ's classes bound to PostgreSQL (BullMQ names the binding a backend). */
 export const postgresBullMQ = withBackend(createPostgresBackend);
@@ -29,6 +43,15 @@ export function postgresDatastore({ url, schema = "bullmq" }: { url?: string; sc
     },
     options,
   );
+  // Every socket of every connection, so that drop() can end them: BullMQ builds (and
+  // ends) its pools itself, and a pool's end waits for a server that may never answer.
+  const sockets = new Set<Socket>();
+  const stream = () => {
+    const socket = new Socket();
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    return socket;
+  };
   // `migrate: true` lets BullMQ create/upgrade its schema (under its own advisory lock).
   const connection = async () => ({
     connectionString: await reachability.url(),
@@ -36,6 +59,8 @@ export function postgresDatastore({ url, schema = "bullmq" }: { url?: string; sc
     migrate: true,
     max: 4,
     connectionTimeoutMillis: connectTimeout,
+    stream,
+    Client: ListenedClient,
   });
   const listeners = new Set<TaskQueueEvents>();
   const pools = new Set<pg.Pool>();
@@ -62,7 +87,13 @@ export function postgresDatastore({ url, schema = "bullmq" }: { url?: string; sc
       // A connection for each task that may be admitted or give its slot back at once: a call
       // waiting for another's lock on a busy limit holds its connection meanwhile.
       const max = Math.min(Math.max(concurrency, 2), 20);
-      const pool = new pg.Pool({ connectionString: await reachability.url(), max, connectionTimeoutMillis: connectTimeout });
+      const pool = new pg.Pool({
+        connectionString: await reachability.url(),
+        max,
+        connectionTimeoutMillis: connectTimeout,
+        stream,
+        Client: ListenedClient,
+      });
       reachability.watch(pool);
       pools.add(pool);
       const close = async () => {
@@ -104,6 +135,12 @@ export function postgresDatastore({ url, schema = "bullmq" }: { url?: string; sc
     },
     ping: async () => ping(await reachability.url(), connectTimeout),
     countWorkers: async (queueName) => countWorkers(await reachability.url(), schema, queueName, connectTimeout),
+    drop() {
+      reachability.close();
+      listeners.clear();
+      pools.clear();
+      for (const socket of sockets) socket.destroy();
+    },
     async close() {
       reachability.close(); // each Queue and Worker owns (and closes) the pool it built
       await Promise.all([...listeners].map((events) => events.close().catch(() => {})));

@@ -25,12 +25,12 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
   };
 
   // BullMQ does not close connections it was handed, so the datastore tracks and closes them.
-  const connections: RedisClient[] = [];
+  const connections = new Set<RedisClient>();
   const producers = new Set<RedisClient>();
   const listeners = new Set<TaskQueueEvents>();
   const forget = (connection: RedisClient) => {
     connection.disconnect();
-    connections.splice(connections.indexOf(connection), 1);
+    connections.delete(connection);
     producers.delete(connection);
   };
   const connect = (blocking: boolean) => {
@@ -48,7 +48,7 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
       reachability.up();
       void checkEvictionPolicy(connection);
     });
-    connections.push(connection);
+    connections.add(connection);
     if (!blocking) producers.add(connection);
     return connection;
   };
@@ -123,16 +123,25 @@ export function redisDatastore(url: string, options: DatastoreOptions): Datastor
       await ping(target, connectTimeout);
     },
     countWorkers: (queueName) => countWorkers(target, queueName, connectTimeout),
+    drop() {
+      reachability.close();
+      listeners.clear();
+      producers.clear();
+      for (const connection of connections) connection.disconnect();
+      connections.clear();
+    },
     async close() {
       reachability.close();
       await Promise.all([...listeners].map((events) => events.close().catch(() => {})));
       listeners.clear();
       producers.clear();
+      // Not forgotten until they have quit: drop() ends those that never do (Redis stopped answering).
       await Promise.all(
-        connections.splice(0).map(async (connection) => {
+        [...connections].map(async (connection) => {
           // A connection waiting for Redis would hold a QUIT in its offline queue: dropped instead.
-          if (connection.status !== "ready") return connection.disconnect();
-          await connection.quit().catch(() => connection.disconnect());
+          if (connection.status !== "ready") connection.disconnect();
+          else await connection.quit().catch(() => connection.disconnect());
+          connections.delete(connection);
         }),
       );
     },

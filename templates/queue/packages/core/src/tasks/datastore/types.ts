@@ -159,4 +159,9 @@ export interface Datastore {
    */
   countWorkers(queueName: string): Promise<number>;
   close(): Promise<void>;
+  /**
+   * Drops every connection at once, answered or not: for a datastore that stopped
+   * answering while it was being closed (a QUIT or a pool's end would wait for it for ever).
+   */
+  drop(): void;
 }
