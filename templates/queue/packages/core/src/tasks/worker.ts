@@ -422,29 +422,37 @@ export class TaskWorker {
     const drained = consumer?.close(); // stops fetching; resolves when running tasks are done
     const inTime = !drained || (await settlesWithin(drained, this.settings.shutdownGraceMs));
     // The rest needs the datastore: one that stopped answering must not hold the process.
-    const closed = this.closeQueues(inTime ? undefined : runner, drained);
+    const datastore = this.datastore;
+    const closing = { abandoned: false };
+    const closed = this.closeQueues(inTime ? undefined : runner, drained, datastore, closing);
     if (await settlesWithin(closed, DATASTORE_CLOSE_MS)) await closed;
     else {
+      closing.abandoned = true; // its late steps must not touch this worker, which may be in use again by then
       tasksLog().warn(`the task datastore did not answer within ${DATASTORE_CLOSE_MS} ms while closing: its connections were dropped`);
       this.forgetQueues().catch(() => {}); // if closing had not come that far
-      this.datastore?.drop();
-      this.datastore = undefined;
+      datastore?.drop();
     }
+    if (this.datastore === datastore) this.datastore = undefined;
     const lifespan = this.lifespan;
     this.lifespan = undefined;
     await lifespan?.close();
   }
 
-  /** Hands back what `runner` still runs (its grace period is over), waits for the consumer, then closes the queues and the datastore. */
-  private async closeQueues(runner: JobRunner | undefined, drained: Promise<void> | undefined): Promise<void> {
+  /** Hands back what `runner` still runs (its grace period is over), waits for the consumer, then closes the queues and `datastore`. */
+  private async closeQueues(
+    runner: JobRunner | undefined,
+    drained: Promise<void> | undefined,
+    datastore: Datastore | undefined,
+    closing: { abandoned: boolean },
+  ): Promise<void> {
     if (runner) {
       tasksLog().warn(`grace period over: handing ${runner.runningCount} running task(s) back to the queue`);
       await runner.releaseAll();
     }
     await drained;
+    if (closing.abandoned) return;
     await this.forgetQueues();
-    await this.datastore?.close();
-    this.datastore = undefined;
+    await datastore?.close();
   }
 
   /**
