@@ -13,9 +13,12 @@ import { parseArgs } from "node:util";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { register } from "tsx/esm/api";
+import { buildCore } from "./runtime/core-build.mjs";
 import { median, printTable } from "./runtime/stats.mjs";
 
 register();
+// The worker processes load the runtime as production runs it: compiled.
+await buildCore();
 const { describeDatastores } = await import("./runtime/datastores.mjs");
 
 const { values } = parseArgs({

@@ -258,6 +258,9 @@ describe("pnpm dev in a generated project, with nothing configured", () => {
     // The supervisor dies (OOM, kill -9): the server it watched must not be left running for ever.
     const supervisorPid = Number.parseInt(await readFile(supervisorFile, "utf8"), 10);
     process.kill(supervisorPid, "SIGKILL");
+    // Dead before the script is stopped: until then PostgreSQL is still its child, and would
+    // be counted among the processes the stop waits for.
+    await eventually("the supervisor to die", () => !isAlive(supervisorPid));
     expectStoppedByCtrlC(await first.stop("SIGINT"));
     await eventually("every process of pnpm worker:dev to exit", () => !first.groupAlive());
     expect(isAlive(postgresPid)).toBe(true);

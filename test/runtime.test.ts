@@ -17,6 +17,7 @@ import {
   createUserModel,
   isUnavailable,
   migrate,
+  ServiceUnavailableError,
   startEmbeddedPostgres,
   type Database,
   type EmbeddedPostgresServer,
@@ -378,6 +379,83 @@ for (const store of datastores) {
         await worker.close();
         await proxy.close();
         await obliterate(store.datastore(), [frozenQueue]);
+      }
+    });
+
+    it("a handle's reads, abort() and worker.counts() give up by their timeout while the datastore does not answer, and at once when the worker closes", async () => {
+      const frozenQueue = `${queueName}-frozen-reads`;
+      const proxy = await startFreezingProxy(store.datastore().url);
+      const datastore = { ...store.datastore(), url: proxy.url };
+      const quick = createWorker({ queueName: frozenQueue, datastore, enqueueTimeoutMs: 300 });
+      const patient = createWorker({ queueName: frozenQueue, datastore, enqueueTimeoutMs: 60_000 });
+      const idle = quick.task("idle", async () => "ran"); // no consumer: it stays queued
+      patient.task("idle", async () => "ran");
+      try {
+        const handle = await idle.enqueue();
+        const elsewhere = patient.handle(handle.id);
+        expect(await elsewhere.status()).toBe("queued"); // its queue is open before the freeze
+        proxy.freeze();
+
+        const reads = {
+          status: "read the status of",
+          info: "read",
+          progress: "read the progress of",
+          logs: "read the logs of",
+          abort: "abort",
+        } as const;
+        const timedOut = await Promise.all(
+          Object.keys(reads).map((method) => settledWithin(handle[method as keyof typeof reads](), 20_000)),
+        );
+        const messages = Object.values(reads).map(
+          (what) => `Could not ${what} task idle (${handle.id}): the task datastore did not answer within 300 ms`,
+        );
+        expect(timedOut.map((outcome) => ("error" in outcome ? outcome.error.message : outcome))).toEqual(messages);
+        for (const outcome of timedOut) expect(outcome).toEqual({ error: expect.any(ServiceUnavailableError) });
+        const counted = await settledWithin(quick.counts(), 20_000);
+        expect(counted).toEqual({ error: expect.any(ServiceUnavailableError) });
+        expect((counted as { error: Error }).error.message).toBe(
+          `Could not count the tasks of queue ${frozenQueue}: the task datastore did not answer within 300 ms`,
+        );
+
+        // Waiting on a 60 s deadline, they stop when their worker closes its queues.
+        const reading: Promise<unknown>[] = [elsewhere.status(), elsewhere.abort(), patient.counts()];
+        const pending = reading.map((read) => settledWithin(read, 20_000));
+        await sleep(200);
+        const closed = patient.close();
+        const outcomes = await Promise.all(pending);
+        expect(outcomes.map((outcome) => ("error" in outcome ? outcome.error.message : outcome))).toEqual([
+          `Could not read the status of task ${handle.id}: the worker was closed`,
+          `Could not abort task ${handle.id}: the worker was closed`,
+          `Could not count the tasks of queue ${frozenQueue}: the worker was closed`,
+        ]);
+        proxy.thaw();
+        await closed;
+      } finally {
+        proxy.thaw(); // back: the workers reconnect, and close as usual
+        await Promise.all([quick.close(), patient.close()]);
+        await proxy.close();
+        await obliterate(store.datastore(), [frozenQueue]);
+      }
+    }, 60_000);
+
+    it("many results awaited at once warn of no leak", async () => {
+      const busyQueue = `${queueName}-many-results`;
+      const worker = createWorker({ queueName: busyQueue, datastore: store.datastore() });
+      const echo = worker.task("echo", async (n: number) => n);
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on("warning", onWarning);
+      try {
+        const handles = await echo.enqueueMany(Array.from({ length: 30 }, (_, n) => [n]));
+        const waiting = Promise.all(handles.map((handle) => handle.result({ timeout: 30_000 })));
+        await worker.run({ handleSignals: false });
+        expect(await waiting).toEqual(handles.map((_, n) => ({ success: true, value: n })));
+        await sleep(50); // Node emits its warnings on the next tick
+        expect(warnings.map((warning) => warning.name)).not.toContain("MaxListenersExceededWarning");
+      } finally {
+        process.off("warning", onWarning);
+        await worker.close();
+        await obliterate(store.datastore(), [busyQueue]);
       }
     });
 

@@ -15,8 +15,8 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Queue, QueueEvents, Worker, createPostgresBackend, withBackend } from "bullmq";
 import { Redis } from "ioredis";
-// Loaded through tsx (registered by round.mjs before importing this module).
-import { createWorker } from "../../templates/queue/packages/core/src/tasks/index.ts";
+// The runtime compiled to JavaScript by bench/runtime.mjs before any round (core-build.mjs).
+import { createWorker } from "../.core-build/tasks.mjs";
 
 const postgres = withBackend(createPostgresBackend);
 

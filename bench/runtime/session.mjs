@@ -14,7 +14,8 @@ import { register } from "tsx/esm/api";
 import { RESULT_PREFIX } from "./child.mjs";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-// The runtime is TypeScript importing `@repo/core`: tsx resolves that through the repo tsconfig's `paths`.
+// The runtime comes compiled (core-build.mjs); the tests' helpers measure.mjs shares are
+// TypeScript importing `@repo/core`: tsx resolves that through the repo tsconfig's `paths`.
 register({ tsconfig: path.join(repoRoot, "tsconfig.json") });
 const { measureEnqueueOnly, openSession } = await import("./measure.mjs");
 

@@ -3,14 +3,9 @@
 // line "ready", then "closed".
 //
 //   node bench/scaling/worker.mjs '<{ contender, datastore, queueName, concurrency } JSON>'
-import path from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
-import { register } from "tsx/esm/api";
-
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-register({ tsconfig: path.join(repoRoot, "tsconfig.json") });
-const { openContender } = await import("../runtime/contenders.mjs");
+// The runtime, compiled by bench/scaling.mjs before any worker starts (core-build.mjs).
+import { openContender } from "../runtime/contenders.mjs";
 
 const { contender, datastore, queueName, concurrency } = JSON.parse(process.argv[2]);
 const worker = openContender(contender, { datastore, queueName, concurrency });

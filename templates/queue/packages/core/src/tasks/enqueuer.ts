@@ -9,6 +9,7 @@ import { type Outbox, type OutboxEntry, type Transaction, writeToOutbox } from "
 import { encodeArgs } from "./payload.js";
 import type { AfterOptions, TaskOptions, TaskStep } from "./task.js";
 import { tracedEnqueue } from "./tracing.js";
+import { withinDeadline } from "./deadline.js";
 import { validatePayload } from "./validation.js";
 
 /** What enqueueing needs to know of a declared task. */
@@ -187,30 +188,14 @@ export class Enqueuer {
 
   /**
    * Runs `add` within the enqueue timeout, so a caller (a request) never waits on a
-   * datastore that is down: ioredis and the PostgreSQL pool would otherwise retry for minutes.
+   * datastore that is down.
    */
   private withinTimeout<T>(name: string, add: () => Promise<T>): Promise<T> {
-    // One timer and one promise per enqueue (no race of two promises): this is the hot path.
-    return new Promise<T>((resolve, reject) => {
-      const timeoutMs = this.options.timeoutMs();
-      const timer = setTimeout(
-        () => reject(new TaskEnqueueError(name, `the task datastore did not answer within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const fail = (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof TaskEnqueueError ? error : new TaskEnqueueError(name, describeError(error), { cause: error }));
-      };
-      let adding: Promise<T>;
-      try {
-        adding = add(); // opening the queue may throw at once (a datastore that cannot be configured)
-      } catch (error) {
-        return fail(error);
-      }
-      adding.then((value) => {
-        clearTimeout(timer);
-        resolve(value);
-      }, fail);
+    const ms = this.options.timeoutMs();
+    return withinDeadline(add, {
+      ms,
+      timedOut: () => new TaskEnqueueError(name, `the task datastore did not answer within ${ms} ms`),
+      failed: (error) => (error instanceof TaskEnqueueError ? error : new TaskEnqueueError(name, describeError(error), { cause: error })),
     });
   }
 }

@@ -25,7 +25,10 @@ export interface RuntimeSettings {
   keepResultsMs: number;
   /** How long failed (and aborted) tasks and their errors are kept (TASKS_KEEP_FAILED_MS, default 7 days). */
   keepFailedMs: number;
-  /** How long `enqueue()` may take before it fails with a TaskEnqueueError, e.g. with the datastore down (TASKS_ENQUEUE_TIMEOUT_MS, default 5 000). */
+  /**
+   * How long `enqueue()` may take before it fails with a TaskEnqueueError, e.g. with the datastore down, and a
+   * handle's reads, `abort()` and `worker.counts()` before they fail with ServiceUnavailableError (TASKS_ENQUEUE_TIMEOUT_MS, default 5 000).
+   */
   enqueueTimeoutMs: number;
   /** How often a worker looks for tasks enqueued in a transaction, to queue them (TASKS_OUTBOX_POLL_MS, default 200). */
   outboxPollMs: number;

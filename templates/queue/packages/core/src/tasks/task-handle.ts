@@ -1,5 +1,6 @@
 import type { TaskProgress } from "./current.js";
 import type { TaskJob, TaskQueue } from "./datastore/index.js";
+import { readDeadline, withinDeadline } from "./deadline.js";
 import { errorInfoFromJob, TaskAbortedError, TaskExpiredError, TaskFailedError, TaskTimeoutError } from "./errors.js";
 import type { FinishEvents } from "./finish-events.js";
 import type { Outbox } from "./outbox.js";
@@ -46,6 +47,8 @@ export interface HandleQueues {
   outbox(): Outbox | undefined;
   /** Fires when the worker these queues belong to starts closing them. */
   closing(): AbortSignal;
+  /** How long a read may wait for the datastore (TASKS_ENQUEUE_TIMEOUT_MS). */
+  timeoutMs(): number;
 }
 
 const QUEUED_STATES = new Set(["waiting", "prioritized", "waiting-children", "paused"]);
@@ -93,7 +96,16 @@ export class TaskHandle<R> {
     private readonly queues: HandleQueues,
   ) {}
 
-  async status(): Promise<TaskStatus> {
+  /**
+   * Where the task stands. Like every read of a handle (and abort()), rejects with
+   * ServiceUnavailableError when the datastore does not answer within
+   * TASKS_ENQUEUE_TIMEOUT_MS, and at once when the worker closes its queues meanwhile.
+   */
+  status(): Promise<TaskStatus> {
+    return this.read("read the status of", () => this.readStatus());
+  }
+
+  private async readStatus(): Promise<TaskStatus> {
     // The outbox first: a task leaves it only once it is in the queue, so nothing falls in between.
     if (await this.queues.outbox()?.has(this.id)) return "queued";
     const job = await (await this.queues.tasks()).getJob(this.id);
@@ -123,28 +135,13 @@ export class TaskHandle<R> {
    * holds the name, message and stack of what the task threw; an aborted one with
    * TaskAbortedError.
    */
-  async result({ timeout = 30_000 }: { timeout?: number } = {}): Promise<TaskResult<R>> {
-    // Neither a closing worker nor a datastore that stops answering may hold the caller:
-    // BullMQ on PostgreSQL leaves the reads of a queue being closed pending for ever.
-    const closing = this.queues.closing();
-    const waiting = this.waitForResult(timeout);
-    waiting.catch(() => {}); // given up on below: its late failure is nobody's
-    let timer: NodeJS.Timeout | undefined;
-    let stop: (() => void) | undefined;
-    const givenUp = new Promise<never>((_, reject) => {
-      stop = () => reject(new Error(`Stopped waiting for the result of task ${this.named}: the worker was closed`));
-      closing.addEventListener("abort", stop, { once: true });
-      timer = setTimeout(
-        () => reject(new TaskTimeoutError(this.id, this.taskName ?? "task", "unknown (the task datastore did not answer)")),
-        timeout + UNANSWERED_READ_GRACE_MS,
-      );
+  result({ timeout = 30_000 }: { timeout?: number } = {}): Promise<TaskResult<R>> {
+    return withinDeadline(() => this.waitForResult(timeout), {
+      ms: timeout + UNANSWERED_READ_GRACE_MS,
+      timedOut: () => new TaskTimeoutError(this.id, this.taskName ?? "task", "unknown (the task datastore did not answer)"),
+      closing: this.queues.closing(),
+      closed: () => new Error(`Stopped waiting for the result of task ${this.named}: the worker was closed`),
     });
-    try {
-      return await Promise.race([waiting, givenUp]);
-    } finally {
-      clearTimeout(timer);
-      closing.removeEventListener("abort", stop!);
-    }
   }
 
   private async waitForResult(timeout: number): Promise<TaskResult<R>> {
@@ -159,7 +156,7 @@ export class TaskHandle<R> {
         const outcome = await this.outcome(tasks);
         if (outcome) return outcome;
         const left = deadline - Date.now();
-        if (left <= 0) throw new TaskTimeoutError(this.id, await this.name(), await this.status());
+        if (left <= 0) throw new TaskTimeoutError(this.id, await this.name(), await this.readStatus());
         const poll = finishes.live ? POLL_WITH_EVENTS : POLL_WITHOUT_EVENTS;
         pause = Math.min(Math.max(pause, poll.firstMs), poll.capMs);
         const finish = await watch.next(Math.min(pause, left));
@@ -195,22 +192,28 @@ export class TaskHandle<R> {
   }
 
   /** What the task last reported with `worker.current().progress(…)`; undefined before it did (or once it is gone). */
-  async progress(): Promise<TaskProgress | undefined> {
-    const job = await (await this.queues.tasks()).getJob(this.id);
-    return job && reportedProgress(job);
+  progress(): Promise<TaskProgress | undefined> {
+    return this.read("read the progress of", async () => {
+      const job = await (await this.queues.tasks()).getJob(this.id);
+      return job && reportedProgress(job);
+    });
   }
 
   /** The task's log lines (`worker.current().log(…)`), oldest first. */
-  async logs(): Promise<string[]> {
-    return (await (await this.queues.tasks()).getJobLogs(this.id, 0, -1, true)).logs;
+  logs(): Promise<string[]> {
+    return this.read("read the logs of", async () => (await (await this.queues.tasks()).getJobLogs(this.id, 0, -1, true)).logs);
   }
 
   /** When the task was queued, started and finished, its attempts and the worker that ran it; undefined if it is not found. */
-  async info(): Promise<TaskInfo | undefined> {
+  info(): Promise<TaskInfo | undefined> {
+    return this.read("read", () => this.readInfo());
+  }
+
+  private async readInfo(): Promise<TaskInfo | undefined> {
     const job = await (await this.queues.tasks()).getJob(this.id);
     if (!job) {
       // In the outbox, or aborted before it ran: no job to tell more.
-      const status = await this.status();
+      const status = await this.readStatus();
       return status === "not_found" ? undefined : { id: this.id, name: await this.name(), status, attempts: 0 };
     }
     const status = await this.statusOf(job);
@@ -238,7 +241,11 @@ export class TaskHandle<R> {
    * Returns true when the task will not complete normally, false when it had
    * already finished (or does not exist).
    */
-  async abort(): Promise<boolean> {
+  abort(): Promise<boolean> {
+    return this.read("abort", () => this.requestAbort());
+  }
+
+  private async requestAbort(): Promise<boolean> {
     const tasks = await this.queues.tasks();
     let job = await tasks.getJob(this.id);
     // A flow's parent: marked first (should it start once its steps are gone, it stops at
@@ -246,7 +253,7 @@ export class TaskHandle<R> {
     const steps = job?.data.after;
     if (job && steps && (await job.getState()) === "waiting-children") {
       await job.updateData({ ...job.data, abortRequestedAt: Date.now() });
-      await Promise.all(steps.map((id) => new TaskHandle(id, undefined, this.queues).abort()));
+      await Promise.all(steps.map((id) => new TaskHandle(id, undefined, this.queues).requestAbort()));
     }
     if (!job) {
       // Still in the outbox (enqueued in a transaction): taken out, it never reaches the queue.
@@ -290,6 +297,11 @@ export class TaskHandle<R> {
 
   private async wasAbortedBeforeRunning(): Promise<boolean> {
     return (await this.abortMarker()) !== undefined;
+  }
+
+  /** Runs a read (or abort) of this task within the datastore's deadline; `what` it does names it in the errors. */
+  private read<T>(what: string, read: () => Promise<T>): Promise<T> {
+    return withinDeadline(read, readDeadline(`Could not ${what} task ${this.named}`, this.queues.timeoutMs(), this.queues.closing()));
   }
 
   /** "sendWelcomeEmail (<id>)" in messages, or the id alone when the name is not known here. */

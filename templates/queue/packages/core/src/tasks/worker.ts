@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -34,6 +35,7 @@ import { JobRunner, type RunnableTask, type TaskMiddleware } from "./job-runner.
 import { LimitGate } from "./limit-gate.js";
 import { type AttemptOutcome, TaskMetrics } from "./metrics.js";
 import { declaredLimits } from "./limits.js";
+import { readDeadline, withinDeadline } from "./deadline.js";
 import { Enqueuer, type EnqueueableTask } from "./enqueuer.js";
 import { Outbox, OutboxRelay } from "./outbox.js";
 import { syncSchedules } from "./schedules.js";
@@ -107,7 +109,7 @@ export class TaskWorker {
   private closing: Promise<void> | undefined;
   // Aborted when close() comes to closing the queues: what waits on them (result()) stops
   // waiting. Renewed, since a closed worker opens its queues again when it is used again.
-  private lifetime = new AbortController();
+  private lifetime = newLifetime();
   private relay: OutboxRelay | undefined;
   private readonly outbox: Outbox | undefined;
   private readonly queues: HandleQueues = {
@@ -120,6 +122,7 @@ export class TaskWorker {
     finishes: () => (this.finishEvents ??= new FinishEvents(() => this.getDatastore().openQueueEvents(this.queueName))),
     outbox: () => this.outbox,
     closing: () => this.lifetime.signal,
+    timeoutMs: () => this.settings.enqueueTimeoutMs,
   };
 
   private readonly enqueuer: Enqueuer;
@@ -208,7 +211,16 @@ export class TaskWorker {
    * How many tasks of this queue are in each state. Aborted and expired tasks count as
    * failed here (telling them apart means reading each one: `handle.status()`).
    */
-  async counts(): Promise<Record<"queued" | "scheduled" | "running" | "completed" | "failed", number>> {
+  counts(): Promise<Record<"queued" | "scheduled" | "running" | "completed" | "failed", number>> {
+    const deadline = readDeadline(
+      `Could not count the tasks of queue ${this.queueName}`,
+      this.settings.enqueueTimeoutMs,
+      this.lifetime.signal,
+    );
+    return withinDeadline(() => this.readCounts(), deadline);
+  }
+
+  private async readCounts(): Promise<Record<"queued" | "scheduled" | "running" | "completed" | "failed", number>> {
     const counts = await (await this.queues.tasks()).getJobCounts(
       "waiting",
       "prioritized",
@@ -461,7 +473,7 @@ export class TaskWorker {
    */
   private forgetQueues(): Promise<unknown> {
     this.lifetime.abort();
-    this.lifetime = new AbortController();
+    this.lifetime = newLifetime();
     const queues = [this.taskQueue, this.markerQueue, this.flows];
     const finishEvents = this.finishEvents;
     this.taskQueue = this.markerQueue = this.finishEvents = this.flows = this.limitStore = undefined;
@@ -551,6 +563,16 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
  * Something opened once and kept (a queue, a producer, a store): `opening`, whose failure
  * calls `forget` (dropping the kept promise) so that the next call opens it again.
  */
+/**
+ * A new lifetime signal. Every result() and read awaited at once listens to it, so it has
+ * no listener cap: Node would warn of a leak past ten ("MaxListenersExceededWarning").
+ */
+function newLifetime(): AbortController {
+  const lifetime = new AbortController();
+  setMaxListeners(0, lifetime.signal);
+  return lifetime;
+}
+
 function forgetOnFailure<T>(opening: Promise<T>, forget: () => void): Promise<T> {
   return opening.catch((error: unknown) => {
     forget();
