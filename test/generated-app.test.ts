@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { execa } from "execa";
 import { BackgroundScript } from "./support/background.js";
 import { freshDatabase } from "./support/databases.js";
@@ -25,9 +25,11 @@ const redisUrl = await findRedis();
 const postgresUrl = await findPostgres();
 const skipProduction = missing("Redis", redisUrl) || missing("PostgreSQL", postgresUrl);
 
+// Killed after each test: a test that failed half-way must not leave its processes (and
+// their port) to the next one, whose failure would then say nothing of its own.
 const running: BackgroundScript[] = [];
-afterAll(() => {
-  for (const script of running) script.kill();
+afterEach(() => {
+  for (const script of running.splice(0)) script.kill();
 });
 
 async function start(project: string, args: string[], env: NodeJS.ProcessEnv): Promise<BackgroundScript> {

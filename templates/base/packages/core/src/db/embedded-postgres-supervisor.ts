@@ -9,9 +9,11 @@ import { lockPath, startEmbeddedPostgres, stopRunningEmbeddedPostgres, type Embe
 import { withFileLock } from "./file-lock.js";
 import { liveClients, logPath, supervisorAlive, supervisorPidPath } from "./shared-embedded-postgres.js";
 
-// How long the server outlives its last client: long enough for `tsx watch` to
-// restart a process, short enough that Ctrl-C on `pnpm dev` stops everything promptly.
-const LINGER_MS = 5_000;
+// How long the server outlives its last client: long enough for `tsx watch` to restart
+// the app and the worker at once on a busy machine (each new process loads all its code
+// before it attaches; 5 s was seen to run out in CI), short enough that the database
+// stops soon after Ctrl-C on `pnpm dev`.
+const LINGER_MS = 15_000;
 const POLL_MS = 250;
 
 const dataDir = process.argv[2];
