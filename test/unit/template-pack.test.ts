@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import Handlebars from "handlebars";
 import { describe, expect, it } from "vitest";
 import { planProject } from "../../packages/create-scaffold/src/plan.js";
@@ -46,9 +47,10 @@ describe("the template pack", () => {
     expect(planProject({ name: "pack-app", queue }, packed)).toEqual(planProject({ name: "pack-app", queue }, folder));
   });
 
-  it("keeps a file that is not UTF-8 byte for byte", () => {
+  it("keeps a file that is not UTF-8 byte for byte, with the blob id git gives it", () => {
     const contents = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe, 0x00]);
     const packed = parseTemplatePack(serialiseTemplatePack({ base: new Map([["logo.png", { contents }]]) }));
-    expect(packed.base!.get("logo.png")).toEqual({ contents });
+    const gitBlobId = execFileSync("git", ["hash-object", "--stdin"], { input: contents, encoding: "utf8" }).trim();
+    expect(packed.base!.get("logo.png")).toEqual({ contents, blobId: gitBlobId });
   });
 });

@@ -33,14 +33,15 @@ function outputPath(templatePath: string): string {
   return withoutSuffix.replace(/(^|\/)_(gitignore|npmrc)$/, "$1.$2").replace(/^_github\//, ".github/");
 }
 
-function contentsOf(file: TemplateFile, input: PlanInput): Buffer {
-  if ("contents" in file) return file.contents;
-  return Buffer.from(render(file.segments, { name: input.name, queue: input.queue, generatorVersion }));
+/** A file's contents, and its blob id when the pack already knows it (rendered files are hashed in planProject). */
+function contentsOf(file: TemplateFile, input: PlanInput): { contents: Buffer; blobId?: string } {
+  if ("contents" in file) return file;
+  return { contents: Buffer.from(render(file.segments, { name: input.name, queue: input.queue, generatorVersion })) };
 }
 
 /** Pure: the same input and templates always give byte-identical files. */
 export function planProject(input: PlanInput, templates: Templates): PlannedFile[] {
-  const byPath = new Map<string, Buffer>();
+  const byPath = new Map<string, { contents: Buffer; blobId?: string }>();
   for (const overlay of overlaysFor(input)) {
     const files = templates[overlay];
     if (!files) throw new Error(`Template overlay "${overlay}" is missing`);
@@ -55,9 +56,14 @@ export function planProject(input: PlanInput, templates: Templates): PlannedFile
     generator: { name: generatorName, version: generatorVersion },
     answers: { name: input.name, queue: input.queue },
     owned: generatorOwnedPrefixes,
-    files: Object.fromEntries([...byPath.keys()].sort().map((file) => [file, blobId(byPath.get(file)!)])),
+    files: Object.fromEntries(
+      [...byPath.keys()].sort().map((file) => {
+        const { contents, blobId: known } = byPath.get(file)!;
+        return [file, known ?? blobId(contents)];
+      }),
+    ),
   };
-  byPath.set(MANIFEST, serialiseManifest(manifest));
+  byPath.set(MANIFEST, { contents: serialiseManifest(manifest) });
 
-  return [...byPath.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, contents]) => ({ path, contents }));
+  return [...byPath.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, { contents }]) => ({ path, contents }));
 }

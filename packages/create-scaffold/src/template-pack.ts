@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { blobId } from "../../../templates/base/scripts/scaffold-manifest.mjs";
 import { loadTemplates } from "./template-folder.js";
 import type { TemplatePack, Templates } from "./templates.js";
 
@@ -22,7 +23,7 @@ export function serialiseTemplatePack(templates: Templates): Buffer {
         index[overlay][file] = entry;
         continue;
       }
-      index[overlay][file] = { offset, length: entry.contents.length };
+      index[overlay][file] = { offset, length: entry.contents.length, blobId: entry.blobId ?? blobId(entry.contents) };
       bodies.push(entry.contents);
       offset += entry.contents.length;
     }

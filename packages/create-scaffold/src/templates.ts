@@ -2,8 +2,12 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Segment } from "./render.js";
 
-/** A file as it is copied (contents), or a .hbs template compiled for render.ts (segments). */
-export type TemplateFile = { contents: Buffer } | { segments: Segment[] };
+/**
+ * A file as it is copied (contents, and its git blob id when the pack recorded it: the
+ * manifest needs every file's, and hashing a hundred files is a good part of a run), or a
+ * .hbs template compiled for render.ts (segments).
+ */
+export type TemplateFile = { contents: Buffer; blobId?: string } | { segments: Segment[] };
 /** One feature's files, paths relative to the project root (always "/"-separated). */
 export type Overlay = Map<string, TemplateFile>;
 export type Templates = Record<string, Overlay>;
@@ -29,7 +33,7 @@ export function loadShippedTemplates(): Templates {
  * come out as views of the one buffer read, so nothing is copied or decoded.
  * template-pack.ts writes it.
  */
-export type PackedFile = { offset: number; length: number } | { segments: Segment[] };
+export type PackedFile = { offset: number; length: number; blobId: string } | { segments: Segment[] };
 export type TemplatePack = Record<string, Record<string, PackedFile>>;
 
 export function parseTemplatePack(pack: Buffer): Templates {
@@ -40,7 +44,9 @@ export function parseTemplatePack(pack: Buffer): Templates {
     templates[overlay] = new Map(
       Object.entries(files).map(([file, packed]) => [
         file,
-        "segments" in packed ? packed : { contents: pack.subarray(indexEnd + packed.offset, indexEnd + packed.offset + packed.length) },
+        "segments" in packed
+          ? packed
+          : { contents: pack.subarray(indexEnd + packed.offset, indexEnd + packed.offset + packed.length), blobId: packed.blobId },
       ]),
     );
   }
