@@ -4,12 +4,13 @@
 // dependency, its vanilla-ts template, non-interactive) in the same run, and an
 // empty Node process as the floor both stand on. Runs are interleaved, the order
 // alternating, so all three see the same machine load. Prints median times, the
-// ratio, the files each writes, and where create-scaffold's time goes, phase by
-// phase (CREATE_SCAFFOLD_TIMINGS=1, in runs of their own).
+// ratio, the files each writes and what making them empty costs on this file system,
+// and where create-scaffold's time goes, phase by phase (CREATE_SCAFFOLD_TIMINGS=1, in
+// runs of their own).
 //
 //   node bench/generate.mjs [runs]      (default 30; build first: pnpm build)
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,7 +41,35 @@ const contenders = {
 };
 const names = Object.keys(contenders);
 
-const countFiles = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length;
+/** What a run wrote: its folders (parents first) and files, relative to its directory. */
+function treeOf(dir) {
+  const entries = readdirSync(dir, { recursive: true, withFileTypes: true });
+  const relative = (entry) => path.relative(dir, path.join(entry.parentPath, entry.name));
+  return {
+    folders: entries
+      .filter((entry) => entry.isDirectory())
+      .map(relative)
+      .sort(),
+    files: entries.filter((entry) => entry.isFile()).map(relative),
+  };
+}
+
+/**
+ * The file system's share: the same folders and files made empty, in this (warm) process.
+ * Making a file costs far more on some file systems than on others (an ext4 volume that
+ * has just seen many files made and removed, as a benchmark does, can take 20–400 µs a
+ * file), so this says how much of a run is the file count alone.
+ */
+function makeEmptyTree(tree, index) {
+  const dir = path.join(work, `empty-tree-${index}`);
+  const start = process.hrtime.bigint();
+  mkdirSync(dir);
+  for (const folder of tree.folders) mkdirSync(path.join(dir, folder));
+  for (const file of tree.files) writeFileSync(path.join(dir, file), "");
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  rmSync(dir, { recursive: true, force: true });
+  return elapsed;
+}
 
 function run(name, index, env = process.env) {
   const dir = `${name.split(" ")[0]}-${index}`;
@@ -53,22 +82,28 @@ function run(name, index, env = process.env) {
   });
   const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
   const absolute = path.join(work, dir);
-  const files = name === "empty node" ? 0 : countFiles(absolute);
-  rmSync(absolute, { recursive: true, force: true });
   if (status !== 0) throw new Error(`${name} exited with ${status}:\n${stderr}`);
-  return { elapsed, files, stderr };
+  const tree = name === "empty node" ? undefined : treeOf(absolute);
+  rmSync(absolute, { recursive: true, force: true });
+  return { elapsed, tree, stderr };
 }
 
 // Run 0 of each warms the file system cache (and Node's compile cache, where it has one).
 const times = Object.fromEntries(names.map((name) => [name, []]));
-const fileCounts = {};
+const trees = {};
 for (let index = 0; index <= runs; index++) {
   const order = index % 2 === 0 ? names : [...names].reverse();
   for (const name of order) {
-    const { elapsed, files } = run(name, index);
-    fileCounts[name] = files;
+    const { elapsed, tree } = run(name, index);
+    if (tree) trees[name] = tree;
     if (index > 0) times[name].push(elapsed);
   }
+}
+// The contenders that write files, in the order of `names`: create-scaffold, create-vite.
+const writers = names.filter((name) => trees[name]);
+const emptyTreeTimes = Object.fromEntries(writers.map((name) => [name, []]));
+for (let index = 0; index < runs; index++) {
+  for (const name of index % 2 === 0 ? writers : [...writers].reverse()) emptyTreeTimes[name].push(makeEmptyTree(trees[name], index));
 }
 
 // The phase breakdown, from runs of their own so that printing it costs the timed runs nothing.
@@ -86,11 +121,18 @@ const medians = Object.fromEntries(names.map((name) => [name, median(times[name]
 const [ours, theirs, floor] = names.map((name) => medians[name]);
 console.log(`runs: ${runs} each, interleaved, Node ${process.version}, ${os.cpus().length} CPUs`);
 for (const name of names) {
-  const files = name === "empty node" ? "" : `  ${fileCounts[name]} files`;
+  const files = trees[name] ? `  ${trees[name].files.length} files in ${trees[name].folders.length + 1} folders` : "";
   console.log(`${name.padEnd(18)} median ${medians[name].toFixed(1).padStart(6)} ms  (min ${Math.min(...times[name]).toFixed(1)})${files}`);
 }
 console.log(`ratio create-scaffold / create-vite: ${(ours / theirs).toFixed(2)}x`);
 console.log(`above the empty-node floor: create-scaffold ${(ours - floor).toFixed(1)} ms, create-vite ${(theirs - floor).toFixed(1)} ms`);
+const [oursEmpty, theirsEmpty] = writers.map((name) => median(emptyTreeTimes[name]));
+console.log(
+  `the file system alone, the same folders and files made empty: create-scaffold ${oursEmpty.toFixed(1)} ms, create-vite ${theirsEmpty.toFixed(1)} ms`,
+);
+console.log(
+  `above the floor, less the file system alone: create-scaffold ${(ours - floor - oursEmpty).toFixed(1)} ms, create-vite ${(theirs - floor - theirsEmpty).toFixed(1)} ms`,
+);
 console.log("create-scaffold phases (medians, ms):");
 for (const [phase, values] of Object.entries(phases)) console.log(`  ${phase.padEnd(28)} ${median(values).toFixed(1).padStart(6)}`);
 console.log(`packed tarball ${tarball}: ${(statSync(tarballPath).size / 1024).toFixed(1)} KiB`);

@@ -3,8 +3,10 @@
 // templates/) against raw BullMQ, on the same datastore in the same run: Redis and
 // the machine's PostgreSQL. In each round both contenders run in processes of their
 // own on fresh queues, in lock-step phase by phase, alternating who goes first, so
-// both see the same machine. Prints, per datastore, the medians over the rounds
-// (latency percentiles over all samples), core/raw, and the per-round spread.
+// both see the same machine. Raw BullMQ with random job ids (the runtime gives every
+// task an unguessable id) runs beside them as a reference in the enqueue and drain
+// phases. Prints, per datastore, the medians over the rounds (latency percentiles over
+// all samples), core/raw, core against the random-id reference, and the per-round spread.
 // See bench/runtime/measure.mjs for what each figure measures.
 //
 //   node bench/runtime.mjs [--tasks 20000] [--rounds 3] [--datastore redis|postgres|all]
@@ -31,25 +33,37 @@ console.log(
     `latency sample ${options.sample} at ${options.rate}/s; Node ${process.version}, ${os.cpus().length} CPUs`,
 );
 
+// Raw BullMQ giving each job a random id, as the runtime does (BullMQ's own ids count 1, 2,
+// 3…): a reference for the enqueue and drain phases, so the ratios show what the ids cost
+// apart from the runtime's own code. Its results land in raw's, under these keys.
+const RANDOM_IDS_REFERENCE = {
+  phases: ["enqueue", "drain"],
+  keys: { enqueueRate: "enqueueRateRandomIds", drainRate: "drainRateRandomIds" },
+};
+
 /**
- * One round: both contenders in their own processes on their own queues, run in
- * lock-step phase by phase; who goes first alternates with every phase and round.
+ * One round: both contenders (and, for the enqueue and drain phases, the random-id
+ * reference) in their own processes on their own queues, run in lock-step phase by
+ * phase; who goes first turns with every phase and round.
  */
 async function runRound(store, round, label, sizes = {}) {
   const queueName = (name) => `bench-${name}-${store.datastore.kind}-${runId}-${label}`;
+  const contenders = { core: { contender: "core" }, raw: { contender: "raw" }, reference: { contender: "raw", randomIds: true } };
   const sessions = {};
-  for (const name of ["core", "raw"]) {
-    sessions[name] = await openChildSession({ contender: name, datastore: store.datastore, queueName: queueName(name), options, ...sizes });
+  for (const [name, request] of Object.entries(contenders)) {
+    sessions[name] = await openChildSession({ ...request, datastore: store.datastore, queueName: queueName(name), options, ...sizes });
   }
-  const results = { core: {}, raw: {} };
+  const results = { core: {}, raw: {}, reference: {} };
   try {
     for (const [index, phase] of PHASES.entries()) {
-      const order = (round + index) % 2 === 0 ? ["core", "raw"] : ["raw", "core"];
-      for (const name of order) Object.assign(results[name], await sessions[name].run(phase));
+      const names = RANDOM_IDS_REFERENCE.phases.includes(phase) ? ["core", "raw", "reference"] : ["core", "raw"];
+      const turn = (round + index) % names.length;
+      for (const name of [...names.slice(turn), ...names.slice(0, turn)]) Object.assign(results[name], await sessions[name].run(phase));
     }
   } finally {
     await Promise.all(Object.values(sessions).map((session) => session.close()));
   }
+  for (const [key, referenceKey] of Object.entries(RANDOM_IDS_REFERENCE.keys)) results.raw[referenceKey] = results.reference[key];
   return results;
 }
 
@@ -58,7 +72,6 @@ const ENQUEUE_ONLY = [
   { contender: "core", key: "bulkRate", batched: true },
   { contender: "raw", key: "bulkRate", batched: true },
   { contender: "raw", key: "bulkRateRandomIds", batched: true, randomIds: true },
-  { contender: "raw", key: "enqueueRateRandomIds", randomIds: true },
 ];
 
 let measured = 0;
@@ -134,6 +147,7 @@ for (const store of await describeDatastores(options.datastore)) {
     return `raw ${what} with a random id per job (as the runtime gives): ${Math.round(reference).toLocaleString("en-US")} tasks/s, core/that ${(core / reference).toFixed(3)}`;
   };
   console.log(`  enqueue: ${againstRandomIds("queue.add", "enqueueRate", "enqueueRateRandomIds")}`);
+  console.log(`  drain: ${againstRandomIds("Worker", "drainRate", "drainRateRandomIds")}`);
   console.log(
     `  batches: core task.enqueueMany(argsList) against raw queue.addBulk(jobs), 1000 tasks a call; ${againstRandomIds("addBulk", "bulkRate", "bulkRateRandomIds")}`,
   );

@@ -24,9 +24,12 @@ import { openRawQueue } from "../../test/support/raw-queue.ts";
 const PHASE_TIMEOUT_MS = 15 * 60_000;
 const RESULT_TIMEOUT_MS = 60_000;
 
-/** Opens a contender on `queueName`; `run(phase)` measures one phase (in child.mjs PHASES order), `close()` cleans up. */
-export function openSession(name, { datastore, queueName, options, tasks = options.tasks, sample = options.sample }) {
-  const contender = openContender(name, { datastore, queueName, concurrency: options.concurrency });
+/**
+ * Opens a contender on `queueName`; `run(phase)` measures one phase (in child.mjs PHASES order),
+ * `close()` cleans up. Raw with `randomIds` is the reference that gives jobs unguessable ids.
+ */
+export function openSession(name, { datastore, queueName, options, randomIds, tasks = options.tasks, sample = options.sample }) {
+  const contender = openContender(name, { datastore, queueName, concurrency: options.concurrency, randomIds });
   const inspector = openRawQueue(datastore, queueName);
   const progress = trackRuns();
   const warmup = Math.floor(tasks / 4);
