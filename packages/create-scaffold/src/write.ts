@@ -40,26 +40,34 @@ export async function writePlan(files: readonly PlannedFile[], targetDir: string
 }
 
 /**
- * One synchronous pass, each folder made once: measured as fast as the same writes
- * issued all at once through libuv's thread pool (the file system's journal takes
- * the creates one at a time either way), and simpler.
+ * One synchronous pass: every folder once, parents first, then the files. Measured as
+ * fast as the same writes issued all at once through libuv's thread pool (the file
+ * system's journal takes the creates one at a time either way), and simpler; and plain
+ * mkdir on a known list is about twice as fast as `recursive`, which probes each path.
  */
 function stage(files: readonly PlannedFile[], staging: string): void {
+  for (const folder of foldersOf(files)) mkdirSync(path.join(staging, ...folder.split("/")));
   // A test hook: fail part-way through, to prove a failed write leaves nothing.
   const failAfter = Number(process.env.CREATE_SCAFFOLD_FAIL_AFTER_FILES ?? Number.NaN);
-  const made = new Set<string>();
   let written = 0;
   for (const file of files) {
     if (written === failAfter) throw new Error(`Simulated failure after ${written} files (CREATE_SCAFFOLD_FAIL_AFTER_FILES)`);
-    const destination = path.join(staging, ...file.path.split("/"));
-    const folder = path.dirname(destination);
-    if (!made.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      made.add(folder);
-    }
-    writeFileSync(destination, file.contents);
+    writeFileSync(path.join(staging, ...file.path.split("/")), file.contents);
     written++;
   }
+}
+
+/** Every folder the files need, each parent before its children ("a" sorts before "a/b"). */
+function foldersOf(files: readonly PlannedFile[]): string[] {
+  const folders = new Set<string>();
+  for (const file of files) {
+    for (let end = file.path.lastIndexOf("/"); end > 0; end = file.path.lastIndexOf("/", end - 1)) {
+      const folder = file.path.slice(0, end);
+      if (folders.has(folder)) break; // its parents are in already
+      folders.add(folder);
+    }
+  }
+  return [...folders].sort();
 }
 
 /**
