@@ -1,7 +1,7 @@
 // The generated project's own manifest module: one definition of .scaffold.json.
 import { blobId, MANIFEST, type Manifest, serialiseManifest } from "../../../templates/base/scripts/scaffold-manifest.mjs";
 import { render } from "./render.js";
-import type { TemplateFile, Templates } from "./templates.js";
+import type { FileContents, TemplateFile, Templates } from "./templates.js";
 import { generatorName, generatorVersion } from "./version.js";
 
 export interface PlanInput {
@@ -34,14 +34,14 @@ function outputPath(templatePath: string): string {
 }
 
 /** A file's contents, and its blob id when the pack already knows it (rendered files are hashed in planProject). */
-function contentsOf(file: TemplateFile, input: PlanInput): { contents: Buffer; blobId?: string } {
+function contentsOf(file: TemplateFile, input: PlanInput): FileContents {
   if ("contents" in file) return file;
   return { contents: Buffer.from(render(file.segments, { name: input.name, queue: input.queue, generatorVersion })) };
 }
 
 /** Pure: the same input and templates always give byte-identical files. */
 export function planProject(input: PlanInput, templates: Templates): PlannedFile[] {
-  const byPath = new Map<string, { contents: Buffer; blobId?: string }>();
+  const byPath = new Map<string, FileContents>();
   for (const overlay of overlaysFor(input)) {
     const files = templates[overlay];
     if (!files) throw new Error(`Template overlay "${overlay}" is missing`);

@@ -3,11 +3,12 @@ import { fileURLToPath } from "node:url";
 import type { Segment } from "./render.js";
 
 /**
- * A file as it is copied (contents, and its git blob id when the pack recorded it: the
- * manifest needs every file's, and hashing a hundred files is a good part of a run), or a
- * .hbs template compiled for render.ts (segments).
+ * A file's bytes, and its git blob id when the pack recorded it: the manifest needs every
+ * file's, and hashing a hundred files is a good part of a run.
  */
-export type TemplateFile = { contents: Buffer; blobId?: string } | { segments: Segment[] };
+export type FileContents = { contents: Buffer; blobId?: string };
+/** A file as it is copied, or a .hbs template compiled for render.ts (segments). */
+export type TemplateFile = FileContents | { segments: Segment[] };
 /** One feature's files, paths relative to the project root (always "/"-separated). */
 export type Overlay = Map<string, TemplateFile>;
 export type Templates = Record<string, Overlay>;
