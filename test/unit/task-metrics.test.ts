@@ -1,8 +1,6 @@
 import { Counter, Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { type AttemptOutcome, TaskMetrics } from "../../templates/queue/packages/core/src/tasks/metrics.js";
-
-const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+import { type AttemptOutcome, SECONDS_BUCKETS, TaskMetrics } from "../../templates/queue/packages/core/src/tasks/metrics.js";
 
 /** The same series kept by prom-client's own Counter and Histogram, as the runtime kept them before. */
 function promClientReference() {

@@ -1,7 +1,7 @@
 import { AggregatorRegistry, collectDefaultMetrics, Gauge, type PrometheusContentType, Registry } from "prom-client";
 
-// From a millisecond no-op to a five-minute report.
-const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+/** The histograms' bounds in seconds: from a millisecond no-op to a five-minute report. */
+export const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 /** How an attempt ended, as `task_attempts_total` counts it. */
 export type AttemptOutcome = "completed" | "retried" | "failed" | "aborted" | "expired";
@@ -74,42 +74,46 @@ export class TaskMetrics {
   /** The per-task series as prom-client's metric objects (`registry.getMetricsAsJSON()`'s shape). */
   private perTaskMetrics(): MetricObject[] {
     const tallies = [...this.tasks];
-    const series = <T>(each: (task: string, tally: TaskTally) => T[]) => tallies.flatMap(([task, tally]) => each(task, tally));
+    const metric = (
+      name: string,
+      help: string,
+      type: MetricObject["type"],
+      samples: (task: string, tally: TaskTally, name: string) => Sample[],
+    ) => ({
+      name,
+      help,
+      type,
+      aggregator: "sum" as const,
+      values: tallies.flatMap(([task, tally]) => samples(task, tally, name)),
+    });
     return [
-      {
-        name: "tasks_enqueued_total",
-        help: "Tasks queued by this process (into the queue, or into the outbox in a transaction)",
-        type: "counter",
-        aggregator: "sum",
-        values: series((task, { enqueued }) => (enqueued > 0 ? [{ labels: { task }, value: enqueued }] : [])),
-      },
-      {
-        name: "task_attempts_total",
-        help: "Attempts that ended in this process: completed, retried (failed, another attempt follows), failed (the last), aborted, expired",
-        type: "counter",
-        aggregator: "sum",
-        values: series((task, { attempts }) =>
+      metric(
+        "tasks_enqueued_total",
+        "Tasks queued by this process (into the queue, or into the outbox in a transaction)",
+        "counter",
+        (task, { enqueued }) => (enqueued > 0 ? [{ labels: { task }, value: enqueued }] : []),
+      ),
+      metric(
+        "task_attempts_total",
+        "Attempts that ended in this process: completed, retried (failed, another attempt follows), failed (the last), aborted, expired",
+        "counter",
+        (task, { attempts }) =>
           Object.entries(attempts).flatMap(([outcome, value]) => (value > 0 ? [{ labels: { task, outcome }, value }] : [])),
-        ),
-      },
-      {
-        name: "task_run_duration_seconds",
-        help: "How long attempts ran, in this process",
-        type: "histogram",
-        aggregator: "sum",
-        values: series((task, { run }) => run.samples("task_run_duration_seconds", task)),
-      },
-      {
-        name: "task_wait_seconds",
-        help: "From when a task was due to its first start, for the tasks this process started",
-        type: "histogram",
-        aggregator: "sum",
-        values: series((task, { wait }) => wait.samples("task_wait_seconds", task)),
-      },
+      ),
+      metric("task_run_duration_seconds", "How long attempts ran, in this process", "histogram", (task, { run }, name) =>
+        run.samples(name, task),
+      ),
+      metric(
+        "task_wait_seconds",
+        "From when a task was due to its first start, for the tasks this process started",
+        "histogram",
+        (task, { wait }, name) => wait.samples(name, task),
+      ),
     ];
   }
 }
 
+// prom-client's own types for these (MetricObject, MetricValueWithName) are not exported.
 interface MetricObject {
   name: string;
   help: string;
