@@ -53,26 +53,47 @@ export class Enqueuer {
    * addBulk, or one INSERT into the outbox). The payload as given is queued, not the
    * schema's output: the run checks it again.
    */
-  async runs(name: string, opts: EnqueueOptions, argsList: readonly (readonly unknown[])[], batch: boolean): Promise<string[]> {
-    if (batch && opts.id !== undefined) throw new TypeError(`Task "${name}": enqueueMany takes no id (an id names one task)`);
-    const prepared = this.prepare(name, opts, argsList, (index) => (batch ? `item ${index + 1} of ${argsList.length}` : undefined));
-    // Only a schema's check can be asynchronous: without one, no promise to wait for.
-    const jobs = Array.isArray(prepared) ? prepared : await prepared;
-    if (jobs.length === 0) return [];
-    const ids = await tracedEnqueue(name, this.options.queueName(), jobs, () => this.send(name, jobs, opts.transaction));
-    this.options.enqueued(name, jobs.length);
-    return ids;
+  runs(name: string, opts: EnqueueOptions, argsList: readonly (readonly unknown[])[], batch: boolean): Promise<string[]> {
+    // Not an async function, and no await: a plain enqueue is enqueue's hot path, and each
+    // promise it goes through is one more object held per task until the datastore answers.
+    // Whatever fails on the way (an invalid argument, a wrong setting) still rejects, never throws.
+    try {
+      if (batch && opts.id !== undefined) throw new TypeError(`Task "${name}": enqueueMany takes no id (an id names one task)`);
+      const prepared = this.prepare(name, opts, argsList, (index) => (batch ? `item ${index + 1} of ${argsList.length}` : undefined));
+      // Only a schema's check can be asynchronous: without one, no promise to wait for.
+      if (!Array.isArray(prepared)) return prepared.then((jobs) => this.queue(name, jobs, opts.transaction));
+      return this.queue(name, prepared, opts.transaction);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  /** Sends prepared jobs in one round trip (or one INSERT into the outbox); resolves with their ids. */
+  /** Queues prepared jobs (traced, within the enqueue timeout); resolves with their ids once they are in. */
+  private queue(name: string, jobs: PreparedJob[], transaction: Transaction | undefined): Promise<string[]> {
+    if (jobs.length === 0) return Promise.resolve([]);
+    return tracedEnqueue(
+      name,
+      () => this.options.queueName(),
+      jobs,
+      () => this.send(name, jobs, transaction),
+    );
+  }
+
+  /** Sends prepared jobs in one round trip (or one INSERT into the outbox); resolves with their ids, counted as enqueued. */
   private send(name: string, jobs: PreparedJob[], transaction: Transaction | undefined): Promise<string[]> {
-    if (transaction) return this.inTransaction(jobs, transaction).then(() => jobs.map((job) => job.opts.jobId));
+    const queued = (ids: string[]) => {
+      this.options.enqueued(name, ids.length);
+      return ids;
+    };
+    if (transaction) return this.inTransaction(jobs, transaction).then(() => queued(jobs.map((job) => job.opts.jobId)));
     // The ids BullMQ answers with: a key or an id already held gives the task that holds it.
     const [first] = jobs;
     if (jobs.length === 1 && first) {
-      return this.onQueue(name, (tasks) => tasks.add(name, first.data, first.opts)).then((job) => [job.id ?? first.opts.jobId]);
+      return this.onQueue(name, (tasks) => tasks.add(name, first.data, first.opts)).then((job) => queued([job.id ?? first.opts.jobId]));
     }
-    return this.onQueue(name, (tasks) => tasks.addBulk(jobs)).then((added) => added.map((job, index) => job.id ?? jobs[index]!.opts.jobId));
+    return this.onQueue(name, (tasks) => tasks.addBulk(jobs)).then((added) =>
+      queued(added.map((job, index) => job.id ?? jobs[index]!.opts.jobId)),
+    );
   }
 
   /**
@@ -102,10 +123,14 @@ export class Enqueuer {
     );
     const [prepared] = await this.prepare(name, NO_OPTIONS, [args], () => undefined);
     const parent = { ...prepared!, data: { ...prepared!.data, after: steps.map((step) => step.id) } };
-    await tracedEnqueue(name, queueName, [parent, ...children], () =>
-      this.withinTimeout(name, async () =>
-        (await this.options.flows()).add({ name, queueName, data: parent.data, opts: parent.opts, children }),
-      ),
+    await tracedEnqueue(
+      name,
+      () => queueName,
+      [parent, ...children],
+      () =>
+        this.withinTimeout(name, async () =>
+          (await this.options.flows()).add({ name, queueName, data: parent.data, opts: parent.opts, children }),
+        ),
     );
     for (const job of [parent, ...children]) this.options.enqueued(job.name, 1);
     return parent.opts.jobId;

@@ -18,17 +18,18 @@ const messaging = (queueName: string) => ({ "messaging.system": "bullmq", "messa
 
 /**
  * Runs `add` (one round trip that queues `jobs`) inside an "enqueue <task>" span, with
- * the span's context written into every job's data first.
+ * the span's context written into every job's data first. The queue's name is asked for
+ * only then: with tracing off, an enqueue does not read it.
  */
 export function tracedEnqueue<T>(
   name: string,
-  queueName: string,
+  queueName: () => string,
   jobs: readonly { data: TaskJobData; opts: { jobId: string } }[],
   add: () => Promise<T>,
 ): Promise<T> {
   if (!isTracing()) return add();
   const attributes = {
-    ...messaging(queueName),
+    ...messaging(queueName()),
     "messaging.operation.type": "send",
     "task.name": name,
     ...(jobs.length === 1 ? { "task.id": jobs[0]!.opts.jobId } : { "messaging.batch.message_count": jobs.length }),
