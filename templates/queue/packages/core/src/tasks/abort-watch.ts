@@ -1,6 +1,7 @@
 import { TaskAbortedError } from "./errors.js";
 import type { TaskQueue } from "./datastore/index.js";
 import type { RunningAttempt } from "./running-attempt.js";
+import type { RunningAttempts } from "./running-attempts.js";
 
 /**
  * The worker side of the abort relay: `abort()` marks a running task in the
@@ -15,7 +16,7 @@ export class AbortWatch {
   private readonly checking = new Set<string>();
 
   constructor(
-    private readonly running: ReadonlyMap<string, RunningAttempt>,
+    private readonly running: RunningAttempts,
     private readonly tasks: () => Promise<TaskQueue>,
     private readonly periodMs: number,
   ) {}
@@ -34,7 +35,7 @@ export class AbortWatch {
       return;
     }
     const startedBefore = Date.now() - this.periodMs / 2;
-    for (const attempt of this.running.values()) {
+    for (const attempt of this.running) {
       if (attempt.startedAt <= startedBefore && !attempt.stopped && !this.checking.has(attempt.id)) void this.check(attempt);
     }
   }

@@ -9,6 +9,7 @@ import type { TaskJob, TaskQueue } from "./datastore/index.js";
 import type { HeldSlot, LimitGate } from "./limit-gate.js";
 import type { TaskLimits } from "./limits.js";
 import { RunningAttempt } from "./running-attempt.js";
+import { type AttemptEntry, RunningAttempts } from "./running-attempts.js";
 import { tracedRun } from "./tracing.js";
 import { taskFields, tasksLog } from "./task-log.js";
 
@@ -64,7 +65,7 @@ const UNAVAILABLE_PATIENCE_MS = 10 * 60_000;
  * and jittered backoff, and handing tasks back on shutdown.
  */
 export class JobRunner {
-  private readonly running = new Map<string, RunningAttempt>();
+  private readonly running = new RunningAttempts();
   private readonly abortWatch: AbortWatch;
   // During an outage every task meets it: one line a burst, not one an attempt.
   private readonly logUnavailable = createBurstLog((line) => tasksLog().warn(line));
@@ -90,7 +91,7 @@ export class JobRunner {
    */
   async releaseAll(): Promise<void> {
     await Promise.all(
-      [...this.running.values()].map(async (attempt) => {
+      [...this.running].map(async (attempt) => {
         try {
           await attempt.handBack();
         } catch (error) {
@@ -135,6 +136,7 @@ export class JobRunner {
     job.opts.attempts = task.attempts;
 
     let attempt: RunningAttempt | undefined;
+    let entry: AttemptEntry | undefined;
     let slot: HeldSlot | undefined;
     try {
       // A flow's parent gets its steps' results first, in the order they were given.
@@ -143,7 +145,7 @@ export class JobRunner {
       if (task.limits) slot = await this.options.limits.admit(job, token, task.limits, args);
       this.options.started(job);
       attempt = new RunningAttempt(job, token, id, job.name, job.attemptsMade + 1);
-      this.running.set(id, attempt);
+      entry = this.running.add(attempt);
       this.abortWatch.wake();
       const timeout = task.timeout;
       if (timeout !== undefined) attempt.stopAfter(timeout, () => new TaskRunTimeoutError(id, job.name, timeout));
@@ -170,9 +172,9 @@ export class JobRunner {
       }
       throw toRecordableError(error);
     } finally {
-      if (attempt) {
-        attempt.finish();
-        this.running.delete(id);
+      if (entry) {
+        entry.attempt.finish();
+        this.running.remove(entry);
       }
       if (slot) await this.options.limits.release(slot);
     }
