@@ -3,7 +3,7 @@ import type { TaskJob } from "../../templates/queue/packages/core/src/tasks/data
 import { RunningAttempt } from "../../templates/queue/packages/core/src/tasks/running-attempt.js";
 import { RunningAttempts } from "../../templates/queue/packages/core/src/tasks/running-attempts.js";
 
-// The list never reads the job: an attempt of an empty one is a real attempt for it.
+// The list never reads an attempt's job, so an empty one serves.
 const attempt = (id: string) => new RunningAttempt({} as TaskJob, undefined, id, "task", 1);
 const ids = (running: RunningAttempts) => [...running].map((each) => each.id);
 

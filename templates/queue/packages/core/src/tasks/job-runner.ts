@@ -135,7 +135,7 @@ export class JobRunner {
     // enqueued it by name, an earlier deploy): BullMQ reads them from the job in memory.
     job.opts.attempts = task.attempts;
 
-    let attempt: RunningAttempt | undefined;
+    // The attempt's place among the running ones, once it runs.
     let entry: AttemptEntry | undefined;
     let slot: HeldSlot | undefined;
     try {
@@ -144,16 +144,17 @@ export class JobRunner {
       // Over a limit, the job is parked (DelayedError) and this attempt ends here.
       if (task.limits) slot = await this.options.limits.admit(job, token, task.limits, args);
       this.options.started(job);
-      attempt = new RunningAttempt(job, token, id, job.name, job.attemptsMade + 1);
+      const attempt = new RunningAttempt(job, token, id, job.name, job.attemptsMade + 1);
       entry = this.running.add(attempt);
       this.abortWatch.wake();
       const timeout = task.timeout;
       if (timeout !== undefined) attempt.stopAfter(timeout, () => new TaskRunTimeoutError(id, job.name, timeout));
       const { middleware } = this.options;
       const fn = middleware.length === 0 ? task.fn : withMiddleware(task.fn, middleware, attempt);
-      return encodeResult(await tracedRun(job, this.options.queueName, attempt.attempt, () => attempt!.run(fn, args)));
+      return encodeResult(await tracedRun(job, this.options.queueName, attempt.attempt, () => attempt.run(fn, args)));
     } catch (thrown) {
       if (thrown instanceof DelayedError) throw thrown;
+      const attempt = entry?.attempt;
       const stopped = attempt?.stopped ?? false;
       const error = stopped ? attempt!.stopReason : thrown;
       // Already back in the queue: tell BullMQ not to record anything.
