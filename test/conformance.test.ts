@@ -31,6 +31,10 @@ const runId = `${process.pid}-${Date.now().toString(36)}`;
 // Short intervals, so stalled tasks, aborts and shutdowns resolve in seconds.
 const FAST: TaskWorkerOptions = { stalledIntervalMs: 1_000, abortPollMs: 100, shutdownGraceMs: 2_000 };
 const FAST_ENV = { TASKS_STALLED_INTERVAL_MS: "1000", TASKS_ABORT_POLL_MS: "100", TASKS_SHUTDOWN_GRACE_MS: "300" };
+// For a worker that takes over a killed worker's tasks: each was found stalled once already,
+// and one more lost lock makes BullMQ fail it ("stalled more than allowable limit"). Its
+// lock lasts 4 s, renewed every 2 s, so a loaded machine holding it up for a second cannot.
+const TAKEOVER_ENV = { TASKS_STALLED_INTERVAL_MS: "2000" };
 const WAIT = { timeout: 60_000 };
 
 afterAll(stopEmbeddedDatastore);
@@ -965,10 +969,7 @@ describe.each([...datastores, redisCluster])("conformance on $name", (store) => 
       doomed.kill("SIGKILL");
       expect((await doomed.exited).signal).toBe("SIGKILL");
 
-      // The first task has been found stalled once already (A died holding it): one more lost
-      // lock and BullMQ fails it ("stalled more than allowable limit"). B's lock lasts 4 s,
-      // renewed every 2 s, so a loaded machine that holds B up for a second cannot cost it.
-      const next = await spawnWorker("B", queueName, { TASKS_STALLED_INTERVAL_MS: "2000" });
+      const next = await spawnWorker("B", queueName, TAKEOVER_ENV);
       expect(await second.result(WAIT)).toEqual({ success: true, value: { label: "B" } });
       expect(await first.result(WAIT)).toEqual({ success: true, value: { label: "B" } }); // found stalled, run again
       expect(mostAtOnce(ranOf([next], "exclusive", ""))).toBe(1);
@@ -990,9 +991,9 @@ describe.each([...datastores, redisCluster])("conformance on $name", (store) => 
       doomed.kill("SIGKILL");
       expect((await doomed.exited).signal).toBe("SIGKILL");
 
-      const next = await spawnWorker("B", queueName);
+      const next = await spawnWorker("B", queueName, TAKEOVER_ENV);
       // Recovery waits for the dead worker's lock to expire and a stalled-job check (seconds with
-      // TASKS_STALLED_INTERVAL_MS=1000; up to a minute if the datastore ignores those settings).
+      // these intervals; up to a minute if the datastore ignores those settings).
       expect(await survivor.result({ timeout: 120_000 })).toEqual({ success: true, value: { label: "B" } });
       expect(await until(() => cancelled.status(), is("aborted", "completed"))).toBe("aborted");
       expect(next.events.filter((event) => event.event === "started" && event.id === cancelled.id)).toEqual([]);
